@@ -1,0 +1,27 @@
+// The C surface of libuv that Net uses: tcp, pipe, getaddrinfo, timers, async, idle/check and the
+// handle/request APIs all come from <uv.h>. The helpers below exist only where Swift cannot reach a
+// libuv macro or a C union directly.
+#ifndef NET_CLIBUV_SHIM_H
+#define NET_CLIBUV_SHIM_H
+
+#include <uv.h>
+#include <signal.h>
+#include <netdb.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/un.h>
+
+/// `UV_VERSION_HEX` is a macro over other macros, which Swift does not import.
+static inline unsigned int net_uv_version_hex(void) { return UV_VERSION_HEX; }
+
+/// Ignores SIGPIPE so that a write to a reset peer becomes EPIPE instead of killing the process.
+static inline void net_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+/// The size of `sun_path` in `struct sockaddr_un` (108 on Linux), for path-length checks.
+static inline size_t net_sun_path_size(void) { return sizeof(((struct sockaddr_un *)0)->sun_path); }
+
+/// Reads the address family of a `sockaddr_storage` without the union gymnastics Swift would need.
+static inline int net_sockaddr_family(const struct sockaddr *sa) { return sa->sa_family; }
+
+#endif

@@ -1,0 +1,35 @@
+// swift-tools-version:6.0
+import PackageDescription
+
+let package = Package(
+    name: "Net",
+    products: [
+        .library(name: "Net", targets: ["Net"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
+    ],
+    targets: [
+        // libuv as Debian ships it (libuv1-dev); `make deps` installs it.
+        .systemLibrary(
+            name: "CLibUV",
+            path: "Modules/CLibUV",
+            pkgConfig: "libuv",
+            providers: [.apt(["libuv1-dev"])]
+        ),
+        .target(
+            name: "Net",
+            dependencies: [
+                "CLibUV",
+                .product(name: "DequeModule", package: "swift-collections"),
+            ],
+            linkerSettings: [.linkedLibrary("m")]
+        ),
+        .executableTarget(name: "NetDemo", dependencies: ["Net"]),
+        // Shared by both test targets: the Node oracle runner, loop-on-a-thread helpers, vector loading.
+        .target(name: "NetTestSupport", dependencies: ["Net"], path: "Tests/NetTestSupport"),
+        .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport"]),
+        .testTarget(name: "NetConformanceTests", dependencies: ["Net", "NetTestSupport"]),
+    ],
+    swiftLanguageModes: [.v6]
+)

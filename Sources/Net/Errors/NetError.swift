@@ -1,0 +1,321 @@
+import CLibUV
+
+/// An error as Node's `net` reports it: the same `code`, `message`, `name` and system fields, so that a
+/// user can compare with Node byte for byte.
+///
+/// Synchronous argument errors are thrown (`throws(NetError)`); asynchronous failures arrive as `.error`
+/// events. System errors carry libuv's negative `errno` (Node's `err.errno`) and the `syscall` that failed.
+public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// Node's `err.code`: `"ECONNREFUSED"`, `"ERR_SOCKET_BAD_PORT"`, …; `""` where Node's is `undefined`.
+    public var code: String
+    /// Node's `err.message`, to the byte: `"connect ECONNREFUSED 127.0.0.1:1"`.
+    public var message: String
+    /// Node's `err.name`: `"Error"`, `"TypeError"`, `"RangeError"` or `"AbortError"`.
+    public var name: String
+    /// The libuv error number (negative, as Node's `err.errno`), for system errors.
+    public var errno: Int32?
+    /// The system call that failed (`"connect"`, `"listen"`, `"read"`, `"getaddrinfo"`, …).
+    public var syscall: String?
+    /// The address involved, for connect/listen/bind errors; the socket path for pipes.
+    public var address: String?
+    /// The port involved, when it was greater than zero.
+    public var port: Int?
+    /// The host name that failed to resolve (`getaddrinfo` errors), or Node's `host` on `ERR_INVALID_ADDRESS_FAMILY`.
+    public var hostname: String?
+
+    /// A user error, as `new Error(message)` with an optional `code` (`""` leaves it unset, as Node's `undefined`).
+    public init(_ message: String, code: String = "", name: String = "Error") {
+        self.message = message
+        self.code = code
+        self.name = name
+    }
+
+    /// Node's `err.toString()`: `"Error: connect ECONNREFUSED 127.0.0.1:1"`, or
+    /// `"RangeError [ERR_SOCKET_BAD_PORT]: Port should be …"` for Node's own `ERR_*` errors.
+    public var description: String {
+        if code.hasPrefix("ERR_") || code == "ABORT_ERR" && name != "AbortError" {
+            return "\(name) [\(code)]: \(message)"
+        }
+        return "\(name): \(message)"
+    }
+
+    /// The error as Node's `util.inspect` prints it without a stack: the `toString()` line followed by the
+    /// own properties Node sets (`errno`, `code`, `syscall`, `address`, `port`, `hostname`).
+    public var inspected: String {
+        var fields: [String] = []
+        if let errno { fields.append("errno: \(errno)") }
+        if !code.isEmpty { fields.append("code: '\(code)'") }
+        if let syscall { fields.append("syscall: '\(syscall)'") }
+        if let hostname { fields.append("hostname: '\(hostname)'") }
+        if let address { fields.append("address: '\(address)'") }
+        if let port { fields.append("port: \(port)") }
+        if fields.isEmpty { return description }
+        return description + " {\n  " + fields.joined(separator: ",\n  ") + "\n}"
+    }
+}
+
+// MARK: - System errors (libuv)
+
+extension NetError {
+    /// libuv's name for an error number, which is Node's `code` (`"ECONNREFUSED"`, `"EAI_NONAME"`, …).
+    public static func uvErrorName(_ err: Int32) -> String {
+        String(cString: uv_err_name(err))
+    }
+
+    /// libuv's message for an error number, which is Node's (`"address already in use"`).
+    public static func uvErrorMessage(_ err: Int32) -> String {
+        String(cString: uv_strerror(err))
+    }
+
+    /// Node's `ErrnoException`: `"read ECONNRESET"`, or `"<syscall> <code> <original>"`.
+    public static func errno(_ err: Int32, syscall: String, original: String? = nil) -> NetError {
+        let code = uvErrorName(err)
+        let message = original.map { "\(syscall) \(code) \($0)" } ?? "\(syscall) \(code)"
+        var error = NetError(message, code: code)
+        error.errno = err
+        error.syscall = syscall
+        return error
+    }
+
+    /// Node's `ExceptionWithHostPort`, used for connect and bind failures:
+    /// `"connect ECONNREFUSED 127.0.0.1:1"`, with `" - Local (addr:port)"` when a local address was bound.
+    public static func withHostPort(
+        _ err: Int32, syscall: String, address: String?, port: Int?, local: String? = nil
+    ) -> NetError {
+        let code = uvErrorName(err)
+        var message = "\(syscall) \(code)" + details(address: address, port: port)
+        if let local { message += " - Local (\(local))" }
+        var error = NetError(message, code: code)
+        error.errno = err
+        error.syscall = syscall
+        error.address = address
+        if let port, port != 0 { error.port = port }  // Node: `if (port)`
+        return error
+    }
+
+    /// Node's `UVExceptionWithHostPort`, used for listen failures:
+    /// `"listen EADDRINUSE: address already in use :::8124"`.
+    public static func uvWithHostPort(_ err: Int32, syscall: String, address: String?, port: Int?) -> NetError {
+        let code = uvErrorName(err)
+        let message = "\(syscall) \(code): \(uvErrorMessage(err))" + details(address: address, port: port)
+        var error = NetError(message, code: code)
+        error.errno = err
+        error.syscall = syscall
+        error.address = address
+        if let port, port != 0 { error.port = port }  // Node: `if (port)`
+        return error
+    }
+
+    /// Node's `DNSException`: `"getaddrinfo ENOTFOUND example.invalid"`; `EAI_NODATA` and `EAI_NONAME`
+    /// become `ENOTFOUND` as in Node, other codes keep libuv's name (`EAI_AGAIN`).
+    public static func dns(_ err: Int32, syscall: String, hostname: String) -> NetError {
+        let code = (err == UV_EAI_NODATA.rawValue || err == UV_EAI_NONAME.rawValue) ? "ENOTFOUND" : uvErrorName(err)
+        var error = NetError("\(syscall) \(code) \(hostname)", code: code)
+        error.errno = err
+        error.syscall = syscall
+        error.hostname = hostname
+        return error
+    }
+
+    private static func details(address: String?, port: Int?) -> String {
+        if let port, port > 0 { return " \(address ?? "undefined"):\(port)" }
+        if let address { return " \(address)" }
+        return ""
+    }
+}
+
+// MARK: - Node's ERR_* errors used by net, with Node's exact messages
+
+extension NetError {
+    /// `ERR_SOCKET_BAD_PORT` (RangeError): `"Port should be >= 0 and < 65536. Received type number (65536)."`;
+    /// with `allowZero: false` the bound reads `> 0`.
+    public static func socketBadPort(_ name: String = "Port", _ value: JSValue, allowZero: Bool = true) -> NetError {
+        let op = allowZero ? ">=" : ">"
+        return NetError(
+            "\(name) should be \(op) 0 and < 65536. Received \(value.specificType).",
+            code: "ERR_SOCKET_BAD_PORT", name: "RangeError")
+    }
+
+    /// `ERR_SERVER_ALREADY_LISTEN`.
+    public static var serverAlreadyListen: NetError {
+        NetError("Listen method has been called more than once without closing.", code: "ERR_SERVER_ALREADY_LISTEN")
+    }
+
+    /// `ERR_SERVER_NOT_RUNNING`.
+    public static var serverNotRunning: NetError {
+        NetError("Server is not running.", code: "ERR_SERVER_NOT_RUNNING")
+    }
+
+    /// `ERR_SOCKET_CLOSED`.
+    public static var socketClosed: NetError { NetError("Socket is closed", code: "ERR_SOCKET_CLOSED") }
+
+    /// `ERR_SOCKET_CLOSED_BEFORE_CONNECTION`.
+    public static var socketClosedBeforeConnection: NetError {
+        NetError("Socket closed before the connection was established", code: "ERR_SOCKET_CLOSED_BEFORE_CONNECTION")
+    }
+
+    /// `ERR_SOCKET_CONNECTION_TIMEOUT`.
+    public static var socketConnectionTimeout: NetError {
+        NetError("Socket connection timeout", code: "ERR_SOCKET_CONNECTION_TIMEOUT")
+    }
+
+    /// `ERR_STREAM_WRITE_AFTER_END`.
+    public static var streamWriteAfterEnd: NetError { NetError("write after end", code: "ERR_STREAM_WRITE_AFTER_END") }
+
+    /// `ERR_STREAM_DESTROYED`: `"Cannot call write after a stream was destroyed"`.
+    public static func streamDestroyed(_ method: String) -> NetError {
+        NetError("Cannot call \(method) after a stream was destroyed", code: "ERR_STREAM_DESTROYED")
+    }
+
+    /// `ERR_STREAM_ALREADY_FINISHED`: `"Cannot call end after a stream was finished"`.
+    public static func streamAlreadyFinished(_ method: String) -> NetError {
+        NetError("Cannot call \(method) after a stream was finished", code: "ERR_STREAM_ALREADY_FINISHED")
+    }
+
+    /// `ERR_STREAM_PUSH_AFTER_EOF`.
+    public static var streamPushAfterEOF: NetError { NetError("stream.push() after EOF", code: "ERR_STREAM_PUSH_AFTER_EOF") }
+
+    /// `ERR_MULTIPLE_CALLBACK`.
+    public static var multipleCallback: NetError { NetError("Callback called multiple times", code: "ERR_MULTIPLE_CALLBACK") }
+
+    /// `ERR_INVALID_ARG_VALUE` (TypeError): `"The argument 'options' is invalid. Received 5"`, or, for a
+    /// dotted property name, `"The property 'options.family' must be one of: …. Received 'x'"` when a reason is given.
+    public static func invalidArgValue(_ name: String, _ value: JSValue, reason: String = "is invalid") -> NetError {
+        let kind = name.contains(".") ? "property" : "argument"
+        return NetError(
+            "The \(kind) '\(name)' \(reason). Received \(value.inspected)",
+            code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+    }
+
+    /// `ERR_OUT_OF_RANGE` (RangeError): `"The value of \"msecs\" is out of range. It must be … Received -1"`.
+    public static func outOfRange(_ name: String, _ range: String, _ value: JSValue) -> NetError {
+        NetError(
+            "The value of \"\(name)\" is out of range. It must be \(range). Received \(value.rangeReceived)",
+            code: "ERR_OUT_OF_RANGE", name: "RangeError")
+    }
+
+    /// `ERR_MISSING_ARGS` (TypeError): `"The \"options\", \"port\", and \"path\" arguments must be specified"`.
+    public static func missingArgs(_ names: String...) -> NetError {
+        let quoted = names.map { "\"\($0)\"" }
+        let list: String
+        switch quoted.count {
+        case 0: list = ""
+        case 1: list = quoted[0] + " argument"
+        case 2: list = "\(quoted[0]) and \(quoted[1]) arguments"
+        default: list = quoted.dropLast().joined(separator: ", ") + ", and \(quoted.last!) arguments"
+        }
+        return NetError("The \(list) must be specified", code: "ERR_MISSING_ARGS", name: "TypeError")
+    }
+
+    /// `ERR_INVALID_ADDRESS_FAMILY` (RangeError): `"Invalid address family: IPv5 localhost:80"`.
+    public static func invalidAddressFamily(_ family: String, host: String, port: Int) -> NetError {
+        var error = NetError("Invalid address family: \(family) \(host):\(port)",
+                             code: "ERR_INVALID_ADDRESS_FAMILY", name: "RangeError")
+        error.hostname = host  // Node sets `host` and `port` on this error
+        error.port = port
+        return error
+    }
+
+    /// `ERR_INVALID_IP_ADDRESS` (TypeError): `"Invalid IP address: 1.2.3"`.
+    public static func invalidIPAddress(_ address: String) -> NetError {
+        NetError("Invalid IP address: \(address)", code: "ERR_INVALID_IP_ADDRESS", name: "TypeError")
+    }
+
+    /// `ERR_INVALID_ADDRESS`: `"Invalid socket address"`.
+    public static var invalidAddress: NetError { NetError("Invalid socket address", code: "ERR_INVALID_ADDRESS") }
+
+    /// `ERR_INVALID_HANDLE_TYPE` (TypeError): `"This handle type cannot be sent"`.
+    public static var invalidHandleType: NetError {
+        NetError("This handle type cannot be sent", code: "ERR_INVALID_HANDLE_TYPE", name: "TypeError")
+    }
+
+    /// `ERR_INVALID_FD_TYPE` (TypeError): `"Unsupported fd type: FILE"`.
+    public static func invalidFDType(_ type: String) -> NetError {
+        NetError("Unsupported fd type: \(type)", code: "ERR_INVALID_FD_TYPE", name: "TypeError")
+    }
+
+    /// Node's `AbortError`: name `"AbortError"`, code `"ABORT_ERR"`, `"The operation was aborted"`.
+    public static var abortError: NetError {
+        NetError("The operation was aborted", code: "ABORT_ERR", name: "AbortError")
+    }
+}
+
+/// A value as Node's error messages print it (`Received type number (65536)`, `Received 'x'`).
+///
+/// Swift's types rule out most of what JavaScript can pass; this covers the values that still reach a
+/// message: numbers (including NaN and ±Infinity), strings, booleans and absence.
+public enum JSValue: Sendable, Equatable {
+    /// A JavaScript number.
+    case number(Double)
+    /// A JavaScript string.
+    case string(String)
+    /// A JavaScript boolean.
+    case bool(Bool)
+    /// `undefined`.
+    case undefined
+    /// `null`.
+    case null
+
+    /// An integer value.
+    public static func int(_ value: Int) -> JSValue { .number(Double(value)) }
+
+    /// Node's `inspect(value)` for primitives: `5`, `-0`, `'abc'`, `NaN`, `true`, `undefined`.
+    public var inspected: String {
+        switch self {
+        case .number(let n): return Self.format(n)
+        case .string(let s):
+            let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
+            var out = String(quote)
+            for ch in s {
+                switch ch {
+                case "\n": out += "\\n"
+                case "\t": out += "\\t"
+                case "\r": out += "\\r"
+                case "\\": out += "\\\\"
+                case quote: out += "\\\(quote)"
+                default: out.append(ch)
+                }
+            }
+            out.append(quote)
+            return out
+        case .bool(let b): return b ? "true" : "false"
+        case .undefined: return "undefined"
+        case .null: return "null"
+        }
+    }
+
+    /// Node's `determineSpecificType`: `type number (65536)`, `type string ('abc')`, `undefined`.
+    public var specificType: String {
+        switch self {
+        case .number: return "type number (\(inspected))"
+        case .string(let s):
+            var shown = inspected
+            if s.count > 28 { shown = String(JSValue.string(String(s.prefix(25))).inspected.dropLast()) + "...'" }
+            return "type string (\(shown))"
+        case .bool: return "type boolean (\(inspected))"
+        case .undefined, .null: return inspected
+        }
+    }
+
+    /// What `ERR_OUT_OF_RANGE` prints: integers above 2³² in magnitude get `_` separators.
+    var rangeReceived: String {
+        if case .number(let n) = self, n.isFinite, n == n.rounded(), abs(n) > 4_294_967_296 {
+            var digits = String(Int64(abs(n)))
+            var grouped = ""
+            while digits.count > 3 {
+                grouped = "_" + digits.suffix(3) + grouped
+                digits.removeLast(3)
+            }
+            return (n < 0 ? "-" : "") + digits + grouped
+        }
+        return inspected
+    }
+
+    static func format(_ n: Double) -> String {
+        if n.isNaN { return "NaN" }
+        if n.isInfinite { return n < 0 ? "-Infinity" : "Infinity" }
+        if n == 0 { return n.sign == .minus ? "-0" : "0" }
+        if n == n.rounded(), abs(n) < 1e21 { return String(Int64(n)) }
+        return "\(n)"
+    }
+}
