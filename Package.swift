@@ -28,8 +28,10 @@ let package = Package(
         .executableTarget(name: "NetDemo", dependencies: ["Net"]),
         // Shared by both test targets: the Node oracle runner, loop-on-a-thread helpers, vector loading.
         .target(name: "NetTestSupport", dependencies: ["Net"], path: "Tests/NetTestSupport"),
-        .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport"]),
-        .testTarget(name: "NetConformanceTests", dependencies: ["Net", "NetTestSupport"]),
+        // Scenarios that need a process of their own (exit status, what keeps a process alive).
+        .executableTarget(name: "net-fixture", dependencies: ["Net"], path: "Tests/Fixtures"),
+        .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport", "net-fixture"]),
+        .testTarget(name: "NetConformanceTests", dependencies: ["Net", "NetTestSupport", "net-fixture"]),
     ],
     swiftLanguageModes: [.v6]
 )

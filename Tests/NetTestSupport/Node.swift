@@ -24,30 +24,7 @@ public enum Node {
         _ script: String, flags: [String] = [], stdin: Data = Data(), arguments: [String] = []
     ) throws -> Output {
         guard let node = path else { throw NodeMissing() }
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: node)
-        process.arguments = flags + ["-e", script] + arguments
-        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
-        process.standardInput = inPipe
-        process.standardOutput = outPipe
-        process.standardError = errPipe
-        try process.run()
-        // Write stdin and read both outputs concurrently so that large payloads cannot deadlock.
-        let writer = Thread {
-            inPipe.fileHandleForWriting.write(stdin)
-            try? inPipe.fileHandleForWriting.close()
-        }
-        writer.start()
-        let errBox = DataBox()
-        let errReader = Thread { errBox.data = errPipe.fileHandleForReading.readDataToEndOfFile() }
-        errReader.start()
-        let out = outPipe.fileHandleForReading.readDataToEndOfFile()
-        process.waitUntilExit()
-        while !errBox.done { usleep(1000) }
-        return Output(
-            stdout: String(decoding: out, as: UTF8.self),
-            stderr: String(decoding: errBox.data, as: UTF8.self),
-            status: process.terminationStatus)
+        return try ChildProcess.run(node, flags + ["-e", script] + arguments, stdin: stdin)
     }
 
     /// Thrown when no `node` binary is on PATH.
@@ -56,15 +33,53 @@ public enum Node {
     }
 }
 
-private final class DataBox: @unchecked Sendable {
-    private let lock = NSLock()
-    private var value = Data()
-    private var finished = false
-    var data: Data {
-        get { lock.withLock { value } }
-        set { lock.withLock { value = newValue; finished = true } }
+/// Runs a program to completion, feeding stdin and reading stdout and stderr concurrently so that large
+/// payloads cannot deadlock.
+public enum ChildProcess {
+    public static func run(_ executable: String, _ arguments: [String], stdin: Data = Data()) throws -> Node.Output {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: executable)
+        process.arguments = arguments
+        let inPipe = Pipe(), outPipe = Pipe(), errPipe = Pipe()
+        process.standardInput = inPipe
+        process.standardOutput = outPipe
+        process.standardError = errPipe
+        try process.run()
+        Thread {
+            inPipe.fileHandleForWriting.write(stdin)
+            try? inPipe.fileHandleForWriting.close()
+        }.start()
+        let stderr = Drain(errPipe)
+        let stdout = outPipe.fileHandleForReading.readDataToEndOfFile()
+        process.waitUntilExit()
+        return Node.Output(
+            stdout: String(decoding: stdout, as: UTF8.self),
+            stderr: String(decoding: stderr.finish(), as: UTF8.self),
+            status: process.terminationStatus)
     }
-    var done: Bool { lock.withLock { finished } }
+}
+
+/// Reads a pipe to its end on a thread of its own.
+private final class Drain: @unchecked Sendable {
+    private let condition = NSCondition()
+    private var data: Data?
+
+    init(_ pipe: Pipe) {
+        Thread { [self] in
+            let read = pipe.fileHandleForReading.readDataToEndOfFile()
+            condition.withLock {
+                data = read
+                condition.broadcast()
+            }
+        }.start()
+    }
+
+    func finish() -> Data {
+        condition.withLock {
+            while data == nil { condition.wait() }
+            return data!
+        }
+    }
 }
 
 /// Paths inside this repository, for tests that read vectors or run scripts.

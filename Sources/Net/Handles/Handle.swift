@@ -1,0 +1,119 @@
+import CLibUV
+
+/// The one place where the lifetime of libuv handles is decided. Every handle type Net uses (tcp, pipe,
+/// timer, async, check, idle) is a subclass of `Handle`, and every request (write, connect, shutdown,
+/// getaddrinfo) is a `Request`. The rules, learned the hard way by everyone who wrapped libuv:
+///
+/// 1. **The Swift object lives as long as the libuv handle.** `init` allocates the handle's memory
+///    (`uv_handle_size`), lets the subclass initialise it (`uv_tcp_init`, …) and then stores
+///    `Unmanaged.passRetained(self)` in `handle.data`. That retain is the handle's: it is given back only
+///    in libuv's close callback, so no callback can ever find a freed object.
+/// 2. **The handle's memory is freed only in the close callback.** `close()` calls `uv_close`; the memory
+///    and the retain are released when libuv calls back, after any pending callbacks of the handle have run
+///    (with `UV_ECANCELED` where libuv cancels them).
+/// 3. **Never call into a handle that is closing.** `close()` is idempotent; after it, `isClosing` is true
+///    and every wrapper method checks it (`withHandle` returns `UV_EBADF` instead of touching libuv).
+/// 4. **Each request owns a retained box** (`Request`) holding its buffers and its callback until libuv's
+///    callback runs; a request that libuv refused synchronously is released at once by `abandon()`.
+///
+/// Closing, destroying or ending from inside any callback is therefore safe: a close only schedules
+/// work, and the objects involved stay alive until libuv is done with them.
+class Handle {
+    /// The handle's memory, `uv_handle_size(type)` bytes; valid until the close callback has run.
+    final let raw: UnsafeMutableRawPointer
+    /// The loop this handle belongs to.
+    final unowned let loop: EventLoop
+    /// True from `close()` on: libuv must not be called with this handle any more.
+    final private(set) var isClosing = false
+    /// True once libuv's close callback has run and the memory is gone.
+    final private(set) var isClosed = false
+
+    /// Allocates a handle of `type` and runs `initialize` (e.g. `uv_timer_init`) on it. On failure the
+    /// memory is freed at once (libuv never saw the handle) and the libuv error is thrown.
+    init(loop: EventLoop, type: uv_handle_type, initialize: (UnsafeMutableRawPointer) -> Int32) throws(NetError) {
+        let size = uv_handle_size(type)
+        raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        self.loop = loop
+        let status = initialize(raw)
+        if status < 0 {
+            raw.deallocate()
+            isClosing = true
+            isClosed = true
+            throw NetError.errno(status, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
+        }
+        handle.pointee.data = Unmanaged.passRetained(self).toOpaque()
+    }
+
+    /// The handle as libuv's base type.
+    final var handle: UnsafeMutablePointer<uv_handle_t> { raw.assumingMemoryBound(to: uv_handle_t.self) }
+
+    /// The Swift object stored in a handle's `data`, for use in libuv callbacks.
+    static func from(_ handle: UnsafeRawPointer) -> Self {
+        let data = handle.assumingMemoryBound(to: uv_handle_t.self).pointee.data!
+        return Unmanaged<Handle>.fromOpaque(data).takeUnretainedValue() as! Self
+    }
+
+    /// Closes the handle; idempotent. `didClose()` runs from libuv's close callback.
+    final func close() {
+        guard !isClosing else { return }
+        isClosing = true
+        uv_close(handle) { handle in
+            let object = Unmanaged<Handle>.fromOpaque(handle!.pointee.data).takeRetainedValue()
+            object.isClosed = true
+            object.raw.deallocate()
+            object.loop.dispatch { object.didClose() }
+        }
+    }
+
+    /// Called once, from the close callback, after the memory is freed. Subclasses report closure here.
+    func didClose() {}
+
+    /// `uv_ref`/`uv_unref`: whether this handle keeps `EventLoop.run()` from returning.
+    final var hasRef: Bool {
+        get { !isClosing && uv_has_ref(handle) != 0 }
+        set {
+            guard !isClosing else { return }
+            if newValue { uv_ref(handle) } else { uv_unref(handle) }
+        }
+    }
+
+    /// Whether libuv considers the handle active (a started timer, a listening or reading stream…).
+    final var isActive: Bool { !isClosing && uv_is_active(handle) != 0 }
+
+    deinit {
+        // Only reachable after the close callback released the retain, or when init failed.
+        precondition(isClosed, "a libuv handle's Swift object died before its close callback")
+    }
+}
+
+/// A request (`uv_write_t`, `uv_connect_t`, `uv_shutdown_t`, `uv_getaddrinfo_t`) and everything it needs
+/// until its callback runs: the memory, the buffers it points to, and the completion. The box retains
+/// itself in `req.data` when submitted; the callback takes that retain back with `complete(_:)`.
+final class Request<Req, Context> {
+    /// The request's memory.
+    let req: UnsafeMutablePointer<Req>
+    /// Whatever must stay alive while libuv holds the request: buffers, the callback, the handle.
+    var context: Context
+
+    init(_ context: Context) {
+        req = .allocate(capacity: 1)
+        UnsafeMutableRawPointer(req).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Req>.size)
+        self.context = context
+        UnsafeMutableRawPointer(req).assumingMemoryBound(to: uv_req_t.self).pointee.data =
+            Unmanaged.passRetained(self).toOpaque()
+    }
+
+    /// Takes back the box of a request whose callback is running; the box is released when the caller is done.
+    static func complete(_ req: UnsafeMutableRawPointer) -> Request {
+        let data = req.assumingMemoryBound(to: uv_req_t.self).pointee.data!
+        return Unmanaged<Request>.fromOpaque(data).takeRetainedValue()
+    }
+
+    /// Releases the box of a request libuv refused (its callback will never run).
+    func abandon() {
+        Unmanaged.passUnretained(self).release()
+    }
+
+    deinit { req.deallocate() }
+}

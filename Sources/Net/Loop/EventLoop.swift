@@ -1,0 +1,208 @@
+import CLibUV
+import DequeModule
+import Synchronization
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// One event loop per thread, wrapping its own `uv_loop_t`: Node's process, in a thread.
+///
+/// Every Net object is confined to the loop that made it and all of its callbacks run on that loop's
+/// thread. The only way in from another thread is ``execute(_:)``. ``run()`` returns when no ref'd handle,
+/// request or timer is left, as a Node process exits when its loop has nothing left to do.
+///
+/// After every callback from libuv into Swift the loop drains its ``nextTick(_:)`` queue before
+/// returning to libuv, as Node drains its tick queue, so the orderings Node's tests assert hold here.
+/// ``setImmediate(_:)`` callbacks run after I/O polling (`uv_check`), each batch in the next iteration.
+public final class EventLoop: @unchecked Sendable {
+    // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
+    // `assertOnLoop`); `inbox` is behind a Mutex and `uv_async_send` is libuv's thread-safe call.
+
+    /// The `uv_loop_t` this loop owns.
+    let uv: UnsafeMutablePointer<uv_loop_t>
+    private let thread: pthread_t
+    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private var wakeup: AsyncHandle!
+    private var checkHandle: PhaseHandle!
+    private var idleHandle: PhaseHandle!
+    private var ticks = Deque<() -> Void>()
+    private var drainingTicks = false
+    private var callbackDepth = 0
+    private var immediates = Deque<Timer>()
+    private var refedImmediates = 0
+    private var isShutDown = false
+
+    /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
+    /// prints the error as Node does to standard error and exits with status 1, as Node's process does.
+    public var uncaughtErrorHandler: (NetError) -> Void = EventLoop.defaultUncaughtErrorHandler
+
+    /// Node's behaviour for an unhandled `'error'` event: print it, exit with status 1.
+    public static func defaultUncaughtErrorHandler(_ error: NetError) {
+        fflush(nil)
+        var text = "Unhandled 'error' event\n\n\(error.inspected)\n"
+        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        exit(1)
+    }
+
+    private init() {
+        net_ignore_sigpipe()
+        thread = pthread_self()
+        uv = .allocate(capacity: 1)
+        let status = uv_loop_init(uv)
+        precondition(status == 0, "uv_loop_init failed: \(NetError.uvErrorName(status))")
+        do {
+            wakeup = try AsyncHandle(loop: self) { [unowned self] in self.drainInbox() }
+            checkHandle = try PhaseHandle(loop: self, phase: .check) { [unowned self] in self.runImmediates() }
+            idleHandle = try PhaseHandle(loop: self, phase: .idle) {}
+        } catch {
+            preconditionFailure("cannot create the loop's own handles: \(error)")
+        }
+        // The loop's own handles never keep it alive; only user work does.
+        wakeup.hasRef = false
+        checkHandle.hasRef = false
+    }
+
+    deinit {
+        uv.deallocate()
+    }
+
+    /// The calling thread's loop, created on first use.
+    public static var current: EventLoop {
+        if let existing = pthread_getspecific(currentLoopKey) {
+            return Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let loop = EventLoop()
+        pthread_setspecific(currentLoopKey, Unmanaged.passRetained(loop).toOpaque())
+        return loop
+    }
+
+    /// Whether the caller is on this loop's thread.
+    public var inEventLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
+
+    @inline(__always) func assertOnLoop(_ function: StaticString = #function) {
+        assert(inEventLoop, "\(function) called off the loop's thread")
+    }
+
+    // MARK: Running
+
+    /// Runs the loop until no ref'd handle, request or timer is left (or ``stop()`` is called).
+    ///
+    /// Work queued before `run()` (``nextTick(_:)``, ``execute(_:)``) runs first, as Node drains its tick
+    /// queue after the main script.
+    public func run() {
+        precondition(inEventLoop, "EventLoop.run() must be called on the loop's own thread")
+        precondition(!isShutDown, "EventLoop.run() after the loop was shut down")
+        drainInbox()
+        runTicks()
+        uv_run(uv, UV_RUN_DEFAULT)
+    }
+
+    /// Makes a running ``run()`` return after the current iteration (`uv_stop`). Not a Node API: for
+    /// embedding a loop in a host that decides when to stop.
+    public func stop() {
+        assertOnLoop()
+        uv_stop(uv)
+    }
+
+    /// Whether libuv still has ref'd work (`uv_loop_alive`), i.e. whether `run()` would block.
+    public var isAlive: Bool { uv_loop_alive(uv) != 0 || refedImmediates > 0 }
+
+    /// The loop's cached time in milliseconds (`uv_now`), the clock timers are measured against.
+    public var now: UInt64 { uv_now(uv) }
+
+    /// Runs `work` on the loop's thread. The only thread-safe entry point: wakes the loop with
+    /// `uv_async_send`. Work submitted while `run()` is not running runs at the next `run()`; queued work
+    /// does not by itself keep the loop alive.
+    public func execute(_ work: @escaping @Sendable () -> Void) {
+        inbox.withLock { $0.append(work) }
+        wakeup.send()
+    }
+
+    private func drainInbox() {
+        let batch = inbox.withLock { pending -> [@Sendable () -> Void] in
+            let taken = pending
+            pending.removeAll()
+            return taken
+        }
+        for work in batch { dispatch(work) }
+    }
+
+    /// Runs one callback into Swift, then drains the tick queue when the outermost callback returns.
+    @inline(__always) func dispatch(_ body: () -> Void) {
+        callbackDepth += 1
+        body()
+        callbackDepth -= 1
+        if callbackDepth == 0, !ticks.isEmpty { runTicks() }
+    }
+
+    // MARK: nextTick
+
+    /// Queues `callback` to run as soon as the current callback into Swift returns, before libuv regains
+    /// control: Node's `process.nextTick`. Ticks queued while the queue drains run in the same drain.
+    public func nextTick(_ callback: @escaping () -> Void) {
+        assertOnLoop()
+        // Outside any callback (the "main script" before run()), the queue is drained when run() starts.
+        ticks.append(callback)
+    }
+
+    private func runTicks() {
+        guard !drainingTicks else { return }
+        drainingTicks = true
+        while let tick = ticks.popFirst() { tick() }
+        drainingTicks = false
+    }
+
+    // MARK: Immediates
+
+    func enqueueImmediate(_ timer: Timer) {
+        immediates.append(timer)
+        if timer.hasRef() { adjustImmediateRefs(+1) }
+        checkHandle.start()
+    }
+
+    /// Node keeps one count of ref'd immediates; while it is positive an idle handle keeps the poll
+    /// from blocking (and the loop alive).
+    func adjustImmediateRefs(_ delta: Int) {
+        refedImmediates += delta
+        if refedImmediates > 0 { idleHandle.start() } else { idleHandle.stop() }
+    }
+
+    private func runImmediates() {
+        // Immediates queued while this batch runs wait for the next iteration, as in Node.
+        var batch = immediates
+        immediates.removeAll()
+        while let timer = batch.popFirst() {
+            dispatch { timer.fireImmediate() }
+        }
+        if immediates.isEmpty { checkHandle.stop() }
+    }
+
+    // MARK: Shutdown
+
+    /// Closes every handle still open, lets their close callbacks run, and closes the `uv_loop_t`.
+    /// Runs when the loop's thread exits.
+    func shutdown() {
+        guard !isShutDown else { return }
+        uv_walk(uv, { handle, _ in
+            guard let handle, uv_is_closing(handle) == 0, handle.pointee.data != nil else { return }
+            Unmanaged<Handle>.fromOpaque(handle.pointee.data).takeUnretainedValue().close()
+        }, nil)
+        uv_run(uv, UV_RUN_DEFAULT)
+        isShutDown = true
+        let status = uv_loop_close(uv)
+        assert(status == 0, "uv_loop_close: \(NetError.uvErrorName(status))")
+    }
+}
+
+/// The thread-local slot holding each thread's loop; its destructor shuts the loop down at thread exit.
+private let currentLoopKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key) { pointer in
+        guard let pointer else { return }
+        let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
+        loop.shutdown()
+    }
+    precondition(status == 0, "pthread_key_create failed")
+    return key
+}()

@@ -1,0 +1,36 @@
+// net-fixture: scenarios that must run in a process of their own (they end the process, or test what
+// keeps it alive), driven by the test suite as child processes. `net-fixture <scenario>`.
+import Net
+#if canImport(Glibc)
+import Glibc
+#endif
+
+final class Thing: EventEmitter {
+    let eventListeners = EventListeners()
+}
+
+let scenario = CommandLine.arguments.dropFirst().first ?? ""
+switch scenario {
+case "uncaught-error":
+    // An 'error' with no listener: Node prints it and exits with status 1.
+    print("before")
+    setTimeout(1) {
+        Thing().emit(.error, NetError.withHostPort(-111, syscall: "connect", address: "127.0.0.1", port: 1))
+        print("not reached")
+    }
+    EventLoop.current.run()
+    print("not reached either")
+case "handled-error":
+    EventLoop.current.uncaughtErrorHandler = { print("handled: \($0.message)") }
+    Thing().emit(.error, NetError("boom", code: "EBOOM"))
+    print("still running")
+case "unref-timer":
+    // The process must end at once: the only timer is unref'd.
+    setTimeout(60_000) { print("never") }.unref()
+    nextTick { print("tick") }
+    EventLoop.current.run()
+    print("exit")
+default:
+    print("unknown scenario '\(scenario)'")
+    exit(2)
+}
