@@ -35,7 +35,8 @@ test-plain: deps
 	$(SWIFT) test
 
 test-asan: deps
-	$(SWIFT) test --sanitize=address --scratch-path $(ASAN_SCRATCH)
+	LSAN_OPTIONS=suppressions=$(CURDIR)/.lsan-suppressions:print_suppressions=0 \
+	  $(SWIFT) test --sanitize=address --scratch-path $(ASAN_SCRATCH)
 
 ## run: the demo program (the echo server of Node's docs once TCP lands).
 run: deps

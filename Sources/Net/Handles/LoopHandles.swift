@@ -2,7 +2,7 @@ import CLibUV
 
 /// `uv_timer_t`: one per active `Timer`.
 final class TimerHandle: Handle {
-    private let onTimeout: (TimerHandle) -> Void
+    private var onTimeout: ((TimerHandle) -> Void)?
 
     init(loop: EventLoop, onTimeout: @escaping (TimerHandle) -> Void) throws(NetError) {
         self.onTimeout = onTimeout
@@ -16,9 +16,12 @@ final class TimerHandle: Handle {
         guard !isClosing else { return }
         uv_timer_start(timer, { timer in
             let handle = TimerHandle.from(timer!)
-            handle.loop.dispatch { handle.onTimeout(handle) }
+            handle.loop.dispatch { handle.onTimeout?(handle) }
         }, timeoutMs, repeatMs)
     }
+
+    /// Drops the callback, which holds its `Timer`, so that a closed handle ends the pair's lifetime.
+    override func didClose() { onTimeout = nil }
 
     /// `uv_timer_stop`: an inactive timer does not keep the loop alive.
     func stop() {
