@@ -55,6 +55,7 @@ docs: deps
 	$(SWIFT) build --target Net -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc .build/symbol-graphs
 	docc convert --additional-symbol-graph-dir .build/symbol-graphs --output-path .build/docs \
 	  --fallback-display-name Net --fallback-bundle-identifier net.swift --fallback-bundle-version 1
+	python3 scripts/doc-coverage.py
 	@echo "documentation in .build/docs"
 
 ## conformance: recount CONFORMANCE.md from the test tree; fails when the table and the tests disagree.

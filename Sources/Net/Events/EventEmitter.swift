@@ -14,6 +14,7 @@ public struct EventKey<Emitter: AnyObject, Payload>: Sendable, Hashable, CustomS
     /// A key for the event `name`.
     public init(_ name: String) { self.name = name }
 
+    /// The event's name.
     public var description: String { name }
 }
 

@@ -51,7 +51,8 @@ class Handle {
     /// The Swift object stored in a handle's `data`, for use in libuv callbacks.
     static func from(_ handle: UnsafeRawPointer) -> Self {
         let data = handle.assumingMemoryBound(to: uv_handle_t.self).pointee.data!
-        return Unmanaged<Handle>.fromOpaque(data).takeUnretainedValue() as! Self
+        // Every handle a callback receives was made by this class for this callback: no dynamic cast.
+        return unsafeDowncast(Unmanaged<Handle>.fromOpaque(data).takeUnretainedValue(), to: Self.self)
     }
 
     /// Closes the handle; idempotent. `didClose()` runs from libuv's close callback.

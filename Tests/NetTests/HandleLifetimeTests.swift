@@ -1,0 +1,87 @@
+@testable import Net
+import CLibUV
+import NetTestSupport
+import Testing
+
+/// The handle layer's lifetime rules, exercised on real libuv handles (run under AddressSanitizer in CI,
+/// which turns any use after free or leak into a failure).
+@Suite struct HandleLifetimeTests {
+    @Test func closeFromInsideItsOwnCallbackIsSafeAndIdempotent() {
+        let result = LoopThread.run { loop, trace in
+            var handle: TimerHandle?
+            handle = try? TimerHandle(loop: loop) { h in
+                trace.log("fired")
+                h.close()
+                h.close()   // idempotent
+                #expect(h.isClosing && !h.isClosed)
+                h.start(1, repeat: 0)   // ignored: never call into a closing handle
+                h.hasRef = true         // likewise
+                #expect(!h.isActive)
+            }
+            handle?.start(5, repeat: 5)
+            handle = nil   // the handle keeps itself alive until its close callback
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["fired"])
+    }
+
+    @Test func didCloseRunsOnceAfterCallbacksAndTicksDrainAfterIt() {
+        final class Probe: Handle {
+            let trace: Trace
+            init(loop: EventLoop, trace: Trace) throws(NetError) {
+                self.trace = trace
+                try super.init(loop: loop, type: UV_IDLE) { uv_idle_init(loop.uv, $0.assumingMemoryBound(to: uv_idle_t.self)) }
+            }
+            override func didClose() {
+                trace.log("didClose closed=\(isClosed)")
+                loop.nextTick { self.trace.log("tick after didClose") }
+            }
+        }
+        let result = LoopThread.run { loop, trace in
+            let probe = try? Probe(loop: loop, trace: trace)
+            probe?.close()
+            probe?.close()
+            trace.log("close requested")
+        }
+        #expect(result.trace == ["close requested", "didClose closed=true", "tick after didClose"])
+    }
+
+    @Test func requestBoxLivesUntilCompletedOrAbandoned() {
+        final class Payload { let trace: Trace; init(_ t: Trace) { trace = t }; deinit { trace.log("payload freed") } }
+        let trace = Trace()
+        do {
+            let box = Request<uv_write_t, Payload>(Payload(trace))
+            // Simulate libuv calling back: the callback takes the retain back.
+            let raw = UnsafeMutableRawPointer(box.req)
+            _ = box
+            trace.log("submitted")
+            let completed = Request<uv_write_t, Payload>.complete(raw)
+            completed.context.trace.log("completed")
+        }
+        do {
+            let refused = Request<uv_shutdown_t, Payload>(Payload(trace))
+            refused.abandon()
+        }
+        #expect(trace.lines == ["submitted", "completed", "payload freed", "payload freed"])
+    }
+
+    @Test func failedInitThrowsAndFreesAtOnce() {
+        let result = LoopThread.run { loop, trace in
+            do {
+                _ = try TimerHandleFailing(loop: loop)
+                trace.log("no error")
+            } catch let error as NetError {
+                trace.log("\(error.code) \(error.syscall ?? "")")
+            } catch {
+                trace.log("untyped \(error)")
+            }
+        }
+        #expect(result.trace == ["EINVAL uv_timer_init"])
+    }
+
+    final class TimerHandleFailing: Handle {
+        init(loop: EventLoop) throws(NetError) {
+            try super.init(loop: loop, type: UV_TIMER) { _ in UV_EINVAL.rawValue }
+        }
+    }
+}
