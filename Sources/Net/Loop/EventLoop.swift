@@ -32,6 +32,8 @@ public final class EventLoop: @unchecked Sendable {
     private var immediates = Deque<Timer>()
     private var refedImmediates = 0
     private var isShutDown = false
+    /// The shared read buffer (see `StreamHandle`); reads never overlap on one loop.
+    let slab = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
 
     /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
     /// prints the error as Node does to standard error and exits with status 1, as Node's process does.
@@ -65,6 +67,7 @@ public final class EventLoop: @unchecked Sendable {
 
     deinit {
         uv.deallocate()
+        slab.deallocate()
     }
 
     /// The calling thread's loop, created on first use.

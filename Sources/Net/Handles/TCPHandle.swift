@@ -1,0 +1,126 @@
+import CLibUV
+
+/// `uv_tcp_t`.
+final class TCPHandle: StreamHandle {
+    /// `uv_tcp_init_ex` with `family` (`AF_UNSPEC`, `AF_INET` or `AF_INET6`: the latter create the socket now).
+    init(loop: EventLoop, family: Int32 = AF_UNSPEC) throws(NetError) {
+        try super.init(loop: loop, type: UV_TCP) {
+            uv_tcp_init_ex(loop.uv, $0.assumingMemoryBound(to: uv_tcp_t.self), UInt32(family))
+        }
+    }
+
+    private var tcp: UnsafeMutablePointer<uv_tcp_t> { raw.assumingMemoryBound(to: uv_tcp_t.self) }
+
+    /// `uv_tcp_bind`; `ipv6Only` sets `UV_TCP_IPV6ONLY`.
+    func bind(_ address: SocketAddressStorage, ipv6Only: Bool = false) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        let flags: UInt32 = ipv6Only ? UV_TCP_IPV6ONLY.rawValue : 0
+        return address.withSockaddr { uv_tcp_bind(tcp, $0, flags) }
+    }
+
+    /// `uv_tcp_connect`; `completion` runs from libuv's callback with the status.
+    func connect(_ address: SocketAddressStorage, completion: @escaping (Int32) -> Void) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        let request = Request<uv_connect_t, Completion>(Completion(handle: self, completion))
+        let status = address.withSockaddr { sockaddr in
+            uv_tcp_connect(request.req, tcp, sockaddr) { req, status in
+                let request = Request<uv_connect_t, Completion>.complete(req!)
+                let context = request.context
+                context.handle.loop.dispatch { context.call(status) }
+            }
+        }
+        if status < 0 { request.abandon() }
+        return status
+    }
+
+    /// `uv_tcp_getsockname`: the local address, or nil.
+    func localAddress() -> SocketAddressStorage? {
+        guard !isClosing else { return nil }
+        return SocketAddressStorage { sockaddr, length in uv_tcp_getsockname(tcp, sockaddr, length) }
+    }
+
+    /// `uv_tcp_getpeername`: the peer's address, or nil.
+    func remoteAddress() -> SocketAddressStorage? {
+        guard !isClosing else { return nil }
+        return SocketAddressStorage { sockaddr, length in uv_tcp_getpeername(tcp, sockaddr, length) }
+    }
+
+    /// `uv_tcp_nodelay`.
+    func setNoDelay(_ enable: Bool) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return uv_tcp_nodelay(tcp, enable ? 1 : 0)
+    }
+
+    /// `uv_tcp_keepalive` (delay in seconds).
+    func setKeepAlive(_ enable: Bool, delaySeconds: UInt32) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return uv_tcp_keepalive(tcp, enable ? 1 : 0, delaySeconds)
+    }
+
+    /// `uv_tcp_open`: adopts an existing socket descriptor.
+    func open(_ fd: Int32) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return uv_tcp_open(tcp, uv_os_sock_t(fd))
+    }
+}
+
+/// `uv_pipe_t`: Unix domain sockets and pipes.
+final class PipeHandle: StreamHandle {
+    /// `uv_pipe_init`; `ipc` enables handle passing.
+    init(loop: EventLoop, ipc: Bool = false) throws(NetError) {
+        try super.init(loop: loop, type: UV_NAMED_PIPE) {
+            uv_pipe_init(loop.uv, $0.assumingMemoryBound(to: uv_pipe_t.self), ipc ? 1 : 0)
+        }
+    }
+
+    private var pipe: UnsafeMutablePointer<uv_pipe_t> { raw.assumingMemoryBound(to: uv_pipe_t.self) }
+
+    /// `uv_pipe_bind` to a filesystem path. libuv 1.44 takes a C string, so a Linux abstract name (leading
+    /// NUL) cannot pass through here: the IPC layer binds such names on the descriptor itself.
+    func bind(_ path: String) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return uv_pipe_bind(pipe, path)
+    }
+
+    /// `uv_pipe_connect`; `completion` runs from libuv's callback.
+    func connect(_ path: String, completion: @escaping (Int32) -> Void) {
+        let request = Request<uv_connect_t, Completion>(Completion(handle: self, completion))
+        guard !isClosing else {
+            request.abandon()
+            loop.nextTick { completion(UV_EBADF.rawValue) }
+            return
+        }
+        uv_pipe_connect(request.req, pipe, path) { req, status in
+            let request = Request<uv_connect_t, Completion>.complete(req!)
+            let context = request.context
+            context.handle.loop.dispatch { context.call(status) }
+        }
+    }
+
+    /// `uv_pipe_open`: adopts an existing descriptor.
+    func open(_ fd: Int32) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return uv_pipe_open(pipe, uv_file(fd))
+    }
+
+    /// `uv_pipe_chmod` with `UV_READABLE`/`UV_WRITABLE`.
+    func chmod(readable: Bool, writable: Bool) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        var flags: Int32 = 0
+        if readable { flags |= Int32(UV_READABLE.rawValue) }
+        if writable { flags |= Int32(UV_WRITABLE.rawValue) }
+        return uv_pipe_chmod(pipe, flags)
+    }
+
+    /// `uv_pipe_getsockname` / `uv_pipe_getpeername` as a path string.
+    func name(peer: Bool) -> String? {
+        guard !isClosing else { return nil }
+        var buffer = [CChar](repeating: 0, count: 4096)
+        var size = buffer.count
+        let status = buffer.withUnsafeMutableBufferPointer { b in
+            peer ? uv_pipe_getpeername(pipe, b.baseAddress, &size) : uv_pipe_getsockname(pipe, b.baseAddress, &size)
+        }
+        guard status == 0 else { return nil }
+        return String(decoding: buffer[..<size].map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}

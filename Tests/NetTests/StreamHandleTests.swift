@@ -1,0 +1,141 @@
+@testable import Net
+import CLibUV
+import Foundation
+import NetTestSupport
+import Testing
+
+/// The libuv stream layer under Socket and Server, on real loopback sockets: accept, reads through the
+/// slab, try-write then queue, shutdown to EOF, getaddrinfo, pipes. (The Node-facing semantics are tested
+/// through Socket and Server.)
+@Suite struct StreamHandleTests {
+    /// Moves `size` bytes client → server in 64 KiB writes, then FIN; checks bytes and a checksum.
+    @Test func tcpTransferThenShutdownReachesEOF() throws {
+        let size = 8 << 20
+        let result = LoopThread.run { loop, trace in
+            guard let server = try? TCPHandle(loop: loop),
+                  let address = SocketAddressStorage(ip: "127.0.0.1", port: 0) else { return trace.log("setup failed") }
+            #expect(server.bind(address) == 0)
+            #expect(server.listen(backlog: 511) == 0)
+            let port = server.localAddress()!.port
+            #expect(port > 0)
+            var received = 0
+            var sum: UInt64 = 0
+            server.onConnection = { status in
+                #expect(status == 0)
+                guard let peer = try? TCPHandle(loop: loop) else { return }
+                #expect(server.accept(peer) == 0)
+                #expect(peer.remoteAddress()?.ip == "127.0.0.1")
+                peer.onRead = { event in
+                    switch event {
+                    case .data(let bytes):
+                        received += bytes.count
+                        for b in bytes { sum &+= UInt64(b) }
+                    case .eof:
+                        trace.log("eof after \(received) sum \(sum)")
+                        peer.close()
+                        server.close()
+                    case .error(let e):
+                        trace.log("read error \(NetError.uvErrorName(e))")
+                    }
+                }
+                #expect(peer.readStart() == 0)
+            }
+            guard let client = try? TCPHandle(loop: loop) else { return }
+            let status = client.connect(SocketAddressStorage(ip: "127.0.0.1", port: port)!) { status in
+                #expect(status == 0)
+                let chunk = [UInt8]((0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 7) })
+                var outcomes: [StreamHandle.WriteOutcome] = []
+                var completions = 0
+                chunk.withUnsafeBytes { bytes in
+                    for _ in 0..<(size / chunk.count) {
+                        outcomes.append(client.write([bytes]) { status in
+                            #expect(status == 0)
+                            completions += 1
+                        })
+                    }
+                }
+                let queued = outcomes.filter { $0 == .queued }.count
+                trace.log(queued > 0 ? "some writes queued" : "all written at once")
+                let shutdown = client.shutdown { status in
+                    #expect(status == 0)
+                    #expect(completions == queued, "every queued write completed before the FIN")
+                    client.close()
+                }
+                #expect(shutdown == 0)
+            }
+            #expect(status == 0)
+        }
+        var expectedSum: UInt64 = 0
+        for i in 0..<65_536 { expectedSum &+= UInt64(UInt8(truncatingIfNeeded: i &* 7)) }
+        expectedSum &*= UInt64(size / 65_536)
+        #expect(result.finished)
+        #expect(result.trace.last == "eof after \(size) sum \(expectedSum)")
+    }
+
+    @Test func connectionRefusedReportsECONNREFUSED() {
+        let result = LoopThread.run { loop, trace in
+            guard let client = try? TCPHandle(loop: loop) else { return }
+            _ = client.connect(SocketAddressStorage(ip: "127.0.0.1", port: 1)!) { status in
+                trace.log(NetError.withHostPort(status, syscall: "connect", address: "127.0.0.1", port: 1).message)
+                client.close()
+            }
+        }
+        #expect(result.trace == ["connect ECONNREFUSED 127.0.0.1:1"])
+    }
+
+    @Test func addressesPrintAsNode() {
+        #expect(SocketAddressStorage(ip: "::1", port: 80)?.ip == "::1")
+        #expect(SocketAddressStorage(ip: "0:0:0:0:0:0:0:1", port: 80)?.ip == "::1")
+        #expect(SocketAddressStorage(ip: "127.0.0.1", port: 8124)?.port == 8124)
+        #expect(SocketAddressStorage(ip: "::FFFF:1.2.3.4", port: 1)?.ip == "::ffff:1.2.3.4")
+        #expect(SocketAddressStorage(ip: "not an ip", port: 1) == nil)
+        #expect(SocketAddressStorage(ip: "1.2.3.4", port: 1)?.familyName == "IPv4")
+    }
+
+    @Test func getaddrinfoResolvesLocalhostAndReportsENOTFOUND() {
+        let result = LoopThread.run { loop, trace in
+            _ = GetAddrInfo.lookup(loop: loop, host: "localhost", family: 4, hints: 0) { status, entries in
+                trace.log("localhost \(status) \(entries.map(\.address))")
+            }
+            _ = GetAddrInfo.lookup(loop: loop, host: "no-such-host.invalid", family: 0, hints: 0) { status, entries in
+                trace.log(NetError.dns(status, syscall: "getaddrinfo", hostname: "no-such-host.invalid").message)
+            }
+        }
+        #expect(result.trace.sorted() == ["getaddrinfo ENOTFOUND no-such-host.invalid", "localhost 0 [\"127.0.0.1\"]"])
+    }
+
+    @Test func pipeEchoOverUnixSocket() {
+        let path = "/tmp/net-test-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        defer { unlink(path) }
+        let result = LoopThread.run { loop, trace in
+            guard let server = try? PipeHandle(loop: loop) else { return }
+            #expect(server.bind(path) == 0)
+            #expect(server.listen(backlog: 511) == 0)
+            #expect(server.name(peer: false) == path)
+            server.onConnection = { _ in
+                guard let peer = try? PipeHandle(loop: loop) else { return }
+                _ = server.accept(peer)
+                peer.onRead = { event in
+                    if case .data(let bytes) = event {
+                        _ = peer.write([bytes]) { _ in }
+                    } else {
+                        peer.close()
+                        server.close()
+                    }
+                }
+                peer.readStart()
+            }
+            guard let client = try? PipeHandle(loop: loop) else { return }
+            client.connect(path) { status in
+                #expect(status == 0)
+                client.onRead = { event in
+                    if case .data(let bytes) = event { trace.log("echo: \(String(decoding: bytes, as: UTF8.self))") }
+                    client.close()
+                }
+                client.readStart()
+                Array("ping".utf8).withUnsafeBytes { _ = client.write([$0]) { _ in } }
+            }
+        }
+        #expect(result.trace == ["echo: ping"])
+    }
+}
