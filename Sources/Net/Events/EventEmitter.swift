@@ -1,3 +1,5 @@
+import Synchronization
+
 #if canImport(Glibc)
 import Glibc
 #endif
@@ -21,6 +23,9 @@ public struct EventKey<Emitter: AnyObject, Payload>: Sendable, Hashable, CustomS
 extension EventKey where Payload == NetError {
     /// `'error'`. Emitted with no listener, the error goes to the loop's `uncaughtErrorHandler`.
     public static var error: Self { .init("error") }
+    /// Node's `events.errorMonitor`: its listeners see every `.error` before the `.error` listeners do,
+    /// and also when there is none; they do not count as handling it. The name is how Node prints the symbol.
+    public static var errorMonitor: Self { .init(EventListeners.errorMonitorName) }
 }
 
 extension EventKey where Payload == String {
@@ -34,6 +39,11 @@ extension EventKey where Payload == String {
 public struct ListenerToken: Hashable, Sendable {
     let id: UInt64
 }
+
+/// Listener ids are unique in the process, so a token only ever matches the listener it was returned for:
+/// passing it to another emitter removes nothing there, as Node's `removeListener` with a function that
+/// emitter never had does nothing.
+private let listenerIDs = Atomic<UInt64>(1)
 
 /// The listener storage behind an ``EventEmitter``. Loop-confined, like the emitter that owns it.
 public final class EventListeners {
@@ -56,14 +66,26 @@ public final class EventListeners {
         init(_ call: @escaping (P) -> Void) { self.call = call }
     }
 
+    /// One event's listeners. `warned` lives with the list, as Node keeps it on the listeners array: it is
+    /// lost when the list drops back to one listener or is removed, so the next overflow warns again.
+    struct Entry {
+        let name: String
+        var listeners: [Listener]
+        var warned = false
+    }
+
     /// Few events per emitter: a small array beats hashing the name on every emit.
-    var events: [(name: String, listeners: [Listener])] = []
-    var nextID: UInt64 = 1
+    var events: [Entry] = []
     var maxListeners: Int = EventListeners.defaultMaxListeners
-    var warned: Set<String> = []
+    /// Receives the MaxListenersExceededWarning text instead of standard error (a seam for tests); `nil`
+    /// writes it to standard error, as Node's default `'warning'` handler does.
+    var onWarning: ((String) -> Void)?
 
     /// Node's `EventEmitter.defaultMaxListeners`: past this many listeners for one event, a warning is printed.
     public static let defaultMaxListeners = 10
+
+    /// The name of ``EventKey/errorMonitor``: Node's `String(events.errorMonitor)`.
+    static let errorMonitorName = "Symbol(events.errorMonitor)"
 
     /// Empty storage.
     public init() {}
@@ -75,6 +97,80 @@ public final class EventListeners {
 
     func listeners(named name: String) -> [Listener] {
         index(of: name).map { events[$0].listeners } ?? []
+    }
+
+    func hasListeners(_ name: String) -> Bool {
+        index(of: name).map { !events[$0].listeners.isEmpty } ?? false
+    }
+
+    /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
+    /// (Node's `emitter._events[name].warned`).
+    func warned(_ name: String) -> Bool {
+        index(of: name).map { events[$0].warned } ?? false
+    }
+
+    /// The names with listeners in the order of JavaScript's own keys, which Node's `eventNames()` and
+    /// `removeAllListeners()` follow: array-index names ("0", "7", "123") first in numeric order, then the
+    /// other strings in the order they were added, then symbols (``EventKey/errorMonitor``).
+    var orderedNames: [String] {
+        var indices: [(UInt32, String)] = []
+        var strings: [String] = []
+        var symbols: [String] = []
+        for entry in events where !entry.listeners.isEmpty {
+            if let n = Self.arrayIndex(entry.name) {
+                indices.append((n, entry.name))
+            } else if entry.name == Self.errorMonitorName {
+                symbols.append(entry.name)
+            } else {
+                strings.append(entry.name)
+            }
+        }
+        return indices.sorted { $0.0 < $1.0 }.map(\.1) + strings + symbols
+    }
+
+    /// The value of `name` as a JavaScript array index (a canonical integer below 2³² − 1), if it is one.
+    static func arrayIndex(_ name: String) -> UInt32? {
+        guard let first = name.utf8.first, name.utf8.allSatisfy({ $0 >= 0x30 && $0 <= 0x39 }),
+              first != 0x30 || name.utf8.count == 1,
+              let n = UInt32(name), n < UInt32.max else { return nil }
+        return n
+    }
+
+    /// Node's MaxListenersExceededWarning as its default `'warning'` handler prints it.
+    static func maxListenersWarning(count: Int, name: String, emitter: String, max: Int, pid: Int32) -> String {
+        "(node:\(pid)) MaxListenersExceededWarning: Possible EventEmitter memory leak detected. "
+            + "\(count) \(name) listeners added to [\(emitter)]. MaxListeners is \(max). "
+            + "Use emitter.setMaxListeners() to increase limit\n"
+    }
+
+    /// Node's `inspect(value)` for the `ERR_UNHANDLED_ERROR` message of an `'error'` emitted with a
+    /// payload that is not an error: strings quoted as Node quotes them, numbers and booleans as
+    /// JavaScript prints them, `Void` and `nil` as `undefined`.
+    static func inspect(_ value: Any) -> String {
+        switch value {
+        case let value as JSValue: return value.inspected
+        case let value as String: return JSValue.string(value).inspected
+        case let value as Substring: return JSValue.string(String(value)).inspected
+        case let value as Bool: return value ? "true" : "false"
+        case let value as Double: return JSValue.number(value).inspected
+        case let value as Float: return JSValue.number(Double(value)).inspected
+        case let value as any BinaryInteger: return String(describing: value)
+        case is Void: return "undefined"
+        default:
+            let mirror = Mirror(reflecting: value)
+            if mirror.displayStyle == .optional {
+                return mirror.children.first.map { inspect($0.value) } ?? "undefined"
+            }
+            return String(describing: value)
+        }
+    }
+
+    /// What an `'error'` with no listener throws in Node: the error itself, or `ERR_UNHANDLED_ERROR`
+    /// carrying the inspected payload.
+    static func unhandledError(_ payload: Any) -> NetError {
+        if let error = payload as? NetError { return error }
+        if let error = payload as? any Error { return NetError(String(describing: error)) }
+        return NetError("Unhandled error. (\(inspect(payload)))", code: "ERR_UNHANDLED_ERROR")
     }
 }
 
@@ -134,20 +230,28 @@ extension EventEmitter {
         off(event, token)
     }
 
-    /// Removes every listener of `event` (Node's `removeAllListeners(name)`); `'removeListener'` is emitted
-    /// for each, last added first, as Node does.
+    /// Removes every listener of `event` (Node's `removeAllListeners(name)`) one at a time, last added
+    /// first, as Node does: each removal is followed by its `'removeListener'`, which sees the listeners
+    /// still left.
     @discardableResult
     public func removeAllListeners<P>(_ event: EventKey<Self, P>) -> Self {
         removeAll(named: event.name)
         return self
     }
 
-    /// Removes every listener of every event (Node's `removeAllListeners()`), `'removeListener'` last.
+    /// Removes every listener of every event (Node's `removeAllListeners()`), in ``eventNames()`` order
+    /// with `'removeListener'` last.
     @discardableResult
     public func removeAllListeners() -> Self {
         let store = eventListeners
-        for name in store.events.map(\.name) where name != "removeListener" { removeAll(named: name) }
+        guard store.hasListeners("removeListener") else {
+            store.events.removeAll()
+            return self
+        }
+        for name in store.orderedNames where name != "removeListener" { removeAll(named: name) }
         removeAll(named: "removeListener")
+        // As Node replaces `_events`: whatever the 'removeListener' listeners added is gone too.
+        store.events.removeAll()
         return self
     }
 
@@ -161,14 +265,32 @@ extension EventEmitter {
         eventListeners.listeners(named: event.name).compactMap { ($0.box as? EventListeners.Box<P>)?.call }
     }
 
-    /// The names of the events that have listeners, in the order they were first added (Node's `eventNames`).
+    /// The listeners of `event` as stored (Node's `rawListeners`): a `once` listener comes wrapped, and
+    /// calling the wrapper removes it, then calls it, at most once, as emitting would.
+    public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
+        eventListeners.listeners(named: event.name).compactMap { listener in
+            guard let box = listener.box as? EventListeners.Box<P> else { return nil }
+            guard listener.once else { return box.call }
+            return { payload in
+                if listener.fired { return }
+                listener.fired = true
+                self.remove(event.name, listener.id)
+                box.call(payload)
+            }
+        }
+    }
+
+    /// The names of the events that have listeners (Node's `eventNames`), in JavaScript's key order:
+    /// array-index names ("0", "42") first in numeric order, then the rest in the order they were first added.
     public func eventNames() -> [String] {
-        eventListeners.events.filter { !$0.listeners.isEmpty }.map(\.name)
+        eventListeners.orderedNames
     }
 
     /// Sets the count past which adding a listener prints Node's MaxListenersExceededWarning; 0 is unlimited.
+    /// Throws `ERR_OUT_OF_RANGE` for a negative `n`, as Node does.
     @discardableResult
-    public func setMaxListeners(_ n: Int) -> Self {
+    public func setMaxListeners(_ n: Int) throws(NetError) -> Self {
+        guard n >= 0 else { throw NetError.outOfRange("setMaxListeners", ">= 0", .int(n)) }
         eventListeners.maxListeners = n
         return self
     }
@@ -177,14 +299,17 @@ extension EventEmitter {
     public func getMaxListeners() -> Int { eventListeners.maxListeners }
 
     /// Calls every listener of `event` with `payload`, in order, and returns whether there were any
-    /// (Node's `emit`). An `.error` with no listener goes to the loop's `uncaughtErrorHandler`.
+    /// (Node's `emit`). An `.error` first reaches the ``EventKey/errorMonitor`` listeners; with no `.error`
+    /// listener it then goes to the loop's `uncaughtErrorHandler`.
     @discardableResult
     public func emit<P>(_ event: EventKey<Self, P>, _ payload: P) -> Bool {
         let store = eventListeners
+        if event.name == "error", store.hasListeners(EventListeners.errorMonitorName), let error = payload as? NetError {
+            emit(EventKey<Self, NetError>.errorMonitor, error)
+        }
         guard let index = store.index(of: event.name), !store.events[index].listeners.isEmpty else {
             if event.name == "error" {
-                let error = payload as? NetError ?? NetError("Unhandled error. (\(payload))", code: "ERR_UNHANDLED_ERROR")
-                EventLoop.current.uncaughtErrorHandler(error)
+                EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }
@@ -215,25 +340,26 @@ extension EventEmitter {
     private func add(_ name: String, _ box: AnyObject, once: Bool, prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.
-        if let i = store.index(of: "newListener"), !store.events[i].listeners.isEmpty {
+        if store.hasListeners("newListener") {
             emit(EventKey<Self, String>.newListener, name)
         }
-        let listener = EventListeners.Listener(id: store.nextID, once: once, box: box)
-        store.nextID += 1
-        let count: Int
-        if let i = store.index(of: name) {
-            if prepend { store.events[i].listeners.insert(listener, at: 0) } else { store.events[i].listeners.append(listener) }
-            count = store.events[i].listeners.count
-        } else {
-            store.events.append((name, [listener]))
-            count = 1
+        let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+        let listener = EventListeners.Listener(id: id, once: once, box: box)
+        guard let i = store.index(of: name) else {
+            store.events.append(EventListeners.Entry(name: name, listeners: [listener]))
+            return ListenerToken(id: listener.id)
         }
-        if store.maxListeners > 0, count > store.maxListeners, !store.warned.contains(name) {
-            store.warned.insert(name)
-            var warning = "(node:\(getpid())) MaxListenersExceededWarning: Possible EventEmitter memory leak "
-                + "detected. \(count) \(name) listeners added to [\(type(of: self))]. MaxListeners is "
-                + "\(store.maxListeners). Use emitter.setMaxListeners() to increase limit\n"
-            warning.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        if prepend { store.events[i].listeners.insert(listener, at: 0) } else { store.events[i].listeners.append(listener) }
+        let count = store.events[i].listeners.count
+        if store.maxListeners > 0, count > store.maxListeners, !store.events[i].warned {
+            store.events[i].warned = true
+            var warning = EventListeners.maxListenersWarning(
+                count: count, name: name, emitter: "\(type(of: self))", max: store.maxListeners, pid: getpid())
+            if let onWarning = store.onWarning {
+                onWarning(warning)
+            } else {
+                warning.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+            }
         }
         return ListenerToken(id: listener.id)
     }
@@ -243,19 +369,19 @@ extension EventEmitter {
         guard let i = store.index(of: name),
               let position = store.events[i].listeners.firstIndex(where: { $0.id == id }) else { return }
         store.events[i].listeners.remove(at: position)
-        if store.events[i].listeners.isEmpty { store.events.remove(at: i) }
-        if let r = store.index(of: "removeListener"), !store.events[r].listeners.isEmpty {
+        switch store.events[i].listeners.count {
+        case 0: store.events.remove(at: i)
+        // Node turns a one-element list back into the bare function, dropping its `warned` mark.
+        case 1: store.events[i].warned = false
+        default: break
+        }
+        if store.hasListeners("removeListener") {
             emit(EventKey<Self, String>.removeListener, name)
         }
     }
 
     private func removeAll(named name: String) {
-        let store = eventListeners
-        guard let i = store.index(of: name) else { return }
-        let removed = store.events[i].listeners
-        store.events.remove(at: i)
-        if name != "removeListener", let r = store.index(of: "removeListener"), !store.events[r].listeners.isEmpty {
-            for _ in removed.reversed() { emit(EventKey<Self, String>.removeListener, name) }
-        }
+        // Node's removeAllListeners(name): removeListener for each, last first.
+        for listener in eventListeners.listeners(named: name).reversed() { remove(name, listener.id) }
     }
 }
