@@ -30,6 +30,11 @@ case "unref-timer":
     nextTick { print("tick") }
     EventLoop.current.run()
     print("exit")
+case "max-listeners-warning":
+    // Past setMaxListeners(1): one warning on stderr for the second listener, none for the third.
+    let thing = Thing()
+    try thing.setMaxListeners(1)
+    for _ in 0..<3 { thing.on(EventKey<Thing, Void>("event-type")) {} }
 default:
     print("unknown scenario '\(scenario)'")
     exit(2)

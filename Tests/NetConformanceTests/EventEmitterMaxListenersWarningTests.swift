@@ -1,5 +1,6 @@
 // Node: test/parallel/test-event-emitter-max-listeners-warning.js
 @testable import Net
+import NetTestSupport
 import Testing
 
 #if canImport(Glibc)
@@ -44,4 +45,17 @@ import Glibc
 
 extension EventKey where Emitter == EventEmitterMaxListenersWarningTests.FakeInput, Payload == Void {
     static var eventType: Self { .init("event-type") }
+}
+
+extension EventEmitterMaxListenersWarningTests {
+    @Test func warningReachesStandardErrorOnce() throws {
+        let run = try Fixture.run("max-listeners-warning")
+        #expect(run.status == 0)
+        let lines = run.stderr.split(separator: "\n")
+        try #require(lines.count == 1, "\(run.stderr)")
+        let line = String(lines[0])
+        #expect(line.hasPrefix("(node:"))
+        #expect(line.hasSuffix(") MaxListenersExceededWarning: Possible EventEmitter memory leak detected. "
+            + "2 event-type listeners added to [Thing]. MaxListeners is 1. Use emitter.setMaxListeners() to increase limit"))
+    }
 }
