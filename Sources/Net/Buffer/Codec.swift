@@ -344,6 +344,9 @@ struct UTF16LETranscoder {
     /// A high surrogate waiting for its low half, or 0.
     private var pendingHigh: UInt32 = 0
 
+    /// Whether a high surrogate is waiting for its low half.
+    var hasPendingHigh: Bool { pendingHigh != 0 }
+
     /// Decodes the whole code units of `bytes` (an odd last byte is ignored). With `final`, a high surrogate
     /// left at the end becomes U+FFFD; otherwise it is kept for the next call.
     mutating func decode(_ bytes: UnsafeRawBufferPointer, final: Bool) -> String {
