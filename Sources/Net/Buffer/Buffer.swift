@@ -162,9 +162,13 @@ public struct Buffer: Sendable, Hashable {
 // MARK: - Collection
 
 extension Buffer: RandomAccessCollection, MutableCollection, RangeReplaceableCollection {
+    /// A byte.
     public typealias Element = UInt8
+    /// A byte offset from the start, `0..<count`.
     public typealias Index = Int
+    /// `0..<count`.
     public typealias Indices = Range<Int>
+    /// The storage array's iterator.
     public typealias Iterator = IndexingIterator<[UInt8]>
 
     /// Always 0.
