@@ -11,7 +11,7 @@ enum Codec {
     static func decode(_ bytes: UnsafeRawBufferPointer, _ encoding: Encoding) -> String {
         if bytes.isEmpty { return "" }
         switch encoding {
-        case .utf8: return String(decoding: bytes.assumingMemoryBound(to: UInt8.self), as: UTF8.self)
+        case .utf8: return decodeUTF8(bytes)
         case .utf16le:
             var transcoder = UTF16LETranscoder()
             return transcoder.decode(bytes, final: true)
@@ -21,6 +21,67 @@ enum Codec {
         case .base64url: return encodeBase64(bytes, alphabet: base64URLAlphabet, pad: false)
         case .hex: return encodeHex(bytes)
         }
+    }
+
+    /// UTF-8 to String with WHATWG's (and V8's) replacement rule: each maximal subpart of an ill-formed
+    /// sequence becomes one U+FFFD. Valid input takes the standard library's validating copy; invalid input
+    /// is repaired here in two passes (size, then bytes), much faster than the standard library's repair.
+    static func decodeUTF8(_ bytes: UnsafeRawBufferPointer) -> String {
+        let input = bytes.assumingMemoryBound(to: UInt8.self)
+        if let valid = String(validating: input, as: UTF8.self) { return valid }
+        let count = repairUTF8(input, into: nil)
+        return makeString(capacity: count) { out in repairUTF8(input, into: out.baseAddress) }
+    }
+
+    /// Writes (when `out` is not nil) the UTF-8 of `input` with each maximal invalid subpart replaced by
+    /// EF BF BD, and returns its length. Continuation ranges per lead byte are the Unicode table 3-7 ones.
+    @inline(__always)
+    static func repairUTF8(_ input: UnsafeBufferPointer<UInt8>, into out: UnsafeMutablePointer<UInt8>?) -> Int {
+        let n = input.count
+        let raw = UnsafeRawBufferPointer(input)
+        var i = 0, k = 0
+        while i < n {
+            let lead = input[i]
+            var j = i + 1
+            if lead < 0x80 {
+                while j + 8 <= n && raw.loadUnaligned(fromByteOffset: j, as: UInt64.self) & 0x8080_8080_8080_8080 == 0 { j += 8 }
+                while j < n && input[j] < 0x80 { j += 1 }
+            } else {
+                var needed = 0
+                var lower: UInt8 = 0x80, upper: UInt8 = 0xBF
+                switch lead {
+                case 0xC2...0xDF: needed = 1
+                case 0xE0: (needed, lower) = (2, 0xA0)
+                case 0xE1...0xEC, 0xEE...0xEF: needed = 2
+                case 0xED: (needed, upper) = (2, 0x9F)
+                case 0xF0: (needed, lower) = (3, 0x90)
+                case 0xF1...0xF3: needed = 3
+                case 0xF4: (needed, upper) = (3, 0x8F)
+                default: break  // 80–C1, F5–FF never start a character
+                }
+                var seen = 0
+                while seen < needed && j < n && input[j] >= lower && input[j] <= upper {
+                    (lower, upper) = (0x80, 0xBF)
+                    j += 1
+                    seen += 1
+                }
+                if seen < needed || needed == 0 {
+                    // input[i..<j] is a maximal subpart: one U+FFFD; the byte at j starts afresh.
+                    if let out {
+                        out[k] = 0xEF
+                        out[k + 1] = 0xBF
+                        out[k + 2] = 0xBD
+                    }
+                    k += 3
+                    i = j
+                    continue
+                }
+            }
+            if let out { (out + k).update(from: input.baseAddress! + i, count: j - i) }
+            k += j - i
+            i = j
+        }
+        return k
     }
 
     /// Builds a String from UTF-8 written by `body` into at most `capacity` bytes; `body` returns the count.
