@@ -116,8 +116,8 @@ public struct Buffer: Sendable, Hashable {
         Codec.byteLength(string, encoding)
     }
 
-    /// The buffers one after another, as Node's `Buffer.concat(list, totalLength)`. With `totalLength` the
-    /// result is cut to that many bytes, or zero-filled up to it.
+    /// The buffers one after another, as Node's `Buffer.concat(list, totalLength)`. With `totalLength` (which
+    /// must not be negative) the result is cut to that many bytes, or zero-filled up to it.
     public static func concat(_ list: [Buffer], totalLength: Int? = nil) -> Buffer {
         let total = totalLength ?? list.reduce(0) { $0 + $1.bytes.count }
         precondition(total >= 0, "Buffer.concat: totalLength must not be negative")

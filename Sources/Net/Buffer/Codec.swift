@@ -1,8 +1,8 @@
 // The byte <-> String conversions behind Buffer, Encoding and StringDecoder, with Node v20's rules.
 //
-// Every routine works on contiguous memory and writes its result in one pass into storage allocated once
-// (`String(unsafeUninitializedCapacity:)`, `Array(unsafeUninitializedCapacity:)`); base64 and hex go through
-// lookup tables.
+// Every routine works on contiguous memory and writes its result straight into storage allocated once
+// (`String(unsafeUninitializedCapacity:)`, `Array(unsafeUninitializedCapacity:)`), never appending per
+// character; base64 and hex go through lookup tables.
 
 enum Codec {
     // MARK: Bytes to String
@@ -25,7 +25,7 @@ enum Codec {
 
     /// UTF-8 to String with WHATWG's (and V8's) replacement rule: each maximal subpart of an ill-formed
     /// sequence becomes one U+FFFD. Valid input takes the standard library's validating copy; invalid input
-    /// is repaired here in two passes (size, then bytes), much faster than the standard library's repair.
+    /// is repaired here in two passes (size, then bytes), faster than the standard library's repair.
     static func decodeUTF8(_ bytes: UnsafeRawBufferPointer) -> String {
         let input = bytes.assumingMemoryBound(to: UInt8.self)
         if let valid = String(validating: input, as: UTF8.self) { return valid }
@@ -77,7 +77,7 @@ enum Codec {
                     continue
                 }
             }
-            if let out { (out + k).update(from: input.baseAddress! + i, count: j - i) }
+            if let out { (out + k).initialize(from: input.baseAddress! + i, count: j - i) }
             k += j - i
             i = j
         }
