@@ -76,6 +76,13 @@ public final class EventListeners {
 
     /// Few events per emitter: a small array beats hashing the name on every emit.
     var events: [Entry] = []
+
+    /// Drops every listener without emitting 'removeListener': how a closed stream, socket or server
+    /// breaks the reference cycles that listeners capturing their emitter create (Node's garbage
+    /// collector frees such cycles; reference counting cannot).
+    func releaseAll() {
+        events.removeAll()
+    }
     var maxListeners: Int = EventListeners.defaultMaxListeners
     /// Receives the MaxListenersExceededWarning text instead of standard error (a seam for tests); `nil`
     /// writes it to standard error, as Node's default `'warning'` handler does.
@@ -336,6 +343,16 @@ extension EventEmitter {
     }
 
     // MARK: Storage
+
+    /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
+    func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
+        add(event.name, EventListeners.Box(listener), once: true, prepend: false)
+    }
+
+    /// `off` without any type's override.
+    func removeListenerEntry(_ name: String, _ token: ListenerToken) {
+        remove(name, token.id)
+    }
 
     private func add(_ name: String, _ box: AnyObject, once: Bool, prepend: Bool) -> ListenerToken {
         let store = eventListeners

@@ -1,0 +1,477 @@
+import DequeModule
+
+/// Node's `stream.Readable` semantics (lib/internal/streams/readable.js, v20): paused and flowing
+/// modes, 'data' and 'readable', `pause`/`resume`, `read(n)`, 'end' only once the buffer is consumed,
+/// `setEncoding` through a ``StringDecoder``, and `pipe` with backpressure.
+///
+/// A conforming type provides ``_read(_:)`` and feeds data with ``push(_:)`` (nil for end of stream).
+public protocol Readable: Stream {
+    /// Node's `_read(size)`: start producing data; call ``push(_:)`` as it arrives.
+    func _read(_ size: Int)
+}
+
+/// Node's `_readableState`.
+public final class ReadableState {
+    /// `readableHighWaterMark` (16 KiB, Node v20's default).
+    public internal(set) var highWaterMark: Int
+    /// `readableLength`: buffered bytes (characters after `setEncoding`).
+    public internal(set) var length = 0
+    /// `readableFlowing`: nil (no consumer yet), true (flowing), false (paused).
+    public internal(set) var flowing: Bool?
+    /// `readableEnded`: 'end' has been emitted.
+    public internal(set) var endEmitted = false
+    /// `readableEncoding`: set by `setEncoding`.
+    public internal(set) var encoding: Encoding?
+    /// Whether the stream can be read at all (Node's `readable` option; a write-only socket sets false).
+    public var readable = true
+
+    var buffer = Deque<Chunk>()
+    var ended = false
+    var reading = false
+    var sync = true
+    var needReadable = false
+    var emittedReadable = false
+    var readableListening = false
+    var resumeScheduled = false
+    var paused: Bool?
+    var readingMore = false
+    var dataEmitted = false
+    var destroyed = false
+    var errored: NetError?
+    var errorEmitted = false
+    var closed = false
+    var closeEmitted = false
+    var decoder: StringDecoder?
+    var awaitDrainWriters: Set<ObjectIdentifier> = []
+    var pipes: [any Writable] = []
+
+    /// State with Node v20's defaults.
+    public init(highWaterMark: Int = 16 * 1024) {
+        self.highWaterMark = highWaterMark
+    }
+}
+
+extension EventKey where Emitter: Readable, Payload == Chunk {
+    /// `'data'`: a chunk (a ``Buffer``, or a `String` after `setEncoding`). Adding a listener starts the flow.
+    public static var data: Self { .init("data") }
+}
+
+extension EventKey where Emitter: Readable, Payload == Void {
+    /// `'end'`: no more data; everything was consumed.
+    public static var end: Self { .init("end") }
+    /// `'readable'`: data (or the end) can be read with `read()`. Adding a listener pauses the flow.
+    public static var readable: Self { .init("readable") }
+    /// `'pause'`: `pause()` switched the stream out of flowing mode.
+    public static var pause: Self { .init("pause") }
+    /// `'resume'`: the stream entered flowing mode.
+    public static var resume: Self { .init("resume") }
+}
+
+extension Readable {
+    private var rstate: ReadableState { streamState.readable! }
+
+    // MARK: Producer side
+
+    /// Adds `chunk` to the stream (nil signals the end). Returns false once the buffer is at the high-water
+    /// mark: stop producing until `_read` is called again.
+    @discardableResult
+    public func push(_ chunk: Buffer?) -> Bool {
+        let state = rstate
+        guard let chunk else {
+            state.reading = false
+            onEofChunk()
+            return false
+        }
+        if chunk.isEmpty {
+            state.reading = false
+            maybeReadMore()
+        } else if state.ended {
+            errorOrDestroy(.streamPushAfterEOF, sync: false)
+        } else if state.destroyed || state.errored != nil {
+            return false
+        } else {
+            state.reading = false
+            if state.decoder != nil {
+                let text = state.decoder!.write(chunk)
+                if text.isEmpty { maybeReadMore() } else { addChunk(.string(text)) }
+            } else {
+                addChunk(.buffer(chunk))
+            }
+        }
+        return !state.ended && (state.length < state.highWaterMark || state.length == 0)
+    }
+
+    // MARK: Consumer side
+
+    /// Reads up to `size` bytes from the buffer (everything, or the first chunk while flowing, when nil).
+    /// Returns nil when not enough is buffered; 'readable' says when to try again.
+    @discardableResult
+    public func read(_ size: Int? = nil) -> Chunk? {
+        let state = rstate
+        let original = size
+        var n = size
+        if let size, size > state.highWaterMark { state.highWaterMark = Self.newHighWaterMark(size) }
+        if n != 0 { state.emittedReadable = false }
+        if n == 0, state.needReadable,
+           (state.highWaterMark != 0 ? state.length >= state.highWaterMark : state.length > 0) || state.ended {
+            if state.length == 0 && state.ended { endReadable() } else { emitReadable() }
+            return nil
+        }
+        n = howMuchToRead(n)
+        if n == 0 && state.ended {
+            if state.length == 0 { endReadable() }
+            return nil
+        }
+        var doRead = state.needReadable
+        if state.length == 0 || state.length - n! < state.highWaterMark { doRead = true }
+        if state.ended || state.reading || state.destroyed || state.errored != nil {
+            doRead = false
+        } else if doRead {
+            state.reading = true
+            state.sync = true
+            if state.length == 0 { state.needReadable = true }
+            _read(state.highWaterMark)
+            state.sync = false
+            if !state.reading { n = howMuchToRead(original) }
+        }
+        var result: Chunk?
+        if let count = n, count > 0 { result = fromList(count) }
+        if result == nil {
+            state.needReadable = state.length <= state.highWaterMark
+            n = 0
+        } else {
+            state.length -= n!
+            state.awaitDrainWriters.removeAll()
+        }
+        if state.length == 0 {
+            if !state.ended { state.needReadable = true }
+            if original != n && state.ended { endReadable() }
+        }
+        if let result, !state.errorEmitted, !state.closeEmitted {
+            state.dataEmitted = true
+            emit(.data, result)
+        }
+        return result
+    }
+
+    /// Switches to flowing mode: buffered and future data arrive as 'data' events.
+    @discardableResult
+    public func resume() -> Self {
+        let state = rstate
+        if state.flowing != true {
+            state.flowing = !state.readableListening
+            if !state.resumeScheduled {
+                state.resumeScheduled = true
+                EventLoop.current.nextTick { [self] in resumeNT() }
+            }
+        }
+        state.paused = false
+        return self
+    }
+
+    /// Leaves flowing mode: data stays buffered until `resume()` or `read()`.
+    @discardableResult
+    public func pause() -> Self {
+        let state = rstate
+        if state.flowing != false {
+            state.flowing = false
+            emit(.pause)
+        }
+        state.paused = true
+        return self
+    }
+
+    /// Whether the stream was paused (`pause()`, or a 'readable' listener took over).
+    public func isPaused() -> Bool {
+        let state = rstate
+        return state.paused == true || state.flowing == false
+    }
+
+    /// Decodes the data with `encoding`, delivering Strings; a character split between chunks arrives whole.
+    /// nil goes back to Buffers only for data not yet decoded.
+    @discardableResult
+    public func setEncoding(_ encoding: Encoding?) -> Self {
+        let state = rstate
+        guard let encoding else {
+            state.decoder = nil
+            state.encoding = nil
+            return self
+        }
+        var decoder = StringDecoder(encoding)
+        state.encoding = encoding
+        var content = ""
+        for chunk in state.buffer { content += decoder.write(chunk.buffer) }
+        state.decoder = decoder
+        state.buffer.removeAll()
+        if !content.isEmpty { state.buffer.append(.string(content)) }
+        state.length = content.utf16.count
+        return self
+    }
+
+    /// `readable`: true until the stream ended, errored or was destroyed.
+    public var readable: Bool {
+        let state = rstate
+        return state.readable && !state.destroyed && state.errored == nil && !state.endEmitted
+    }
+
+    /// `readableEnded`: 'end' was emitted.
+    public var readableEnded: Bool { rstate.endEmitted }
+    /// `readableFlowing`.
+    public var readableFlowing: Bool? { rstate.flowing }
+    /// `readableLength`.
+    public var readableLength: Int { rstate.length }
+    /// `readableHighWaterMark`.
+    public var readableHighWaterMark: Int { rstate.highWaterMark }
+    /// `readableEncoding`.
+    public var readableEncoding: Encoding? { rstate.encoding }
+
+    /// Adds a 'data' listener and starts the flow unless the stream was paused explicitly, as Node's
+    /// `readable.on('data')`.
+    @discardableResult
+    public func on(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
+        let token = addListener(event, listener)
+        readableDidAddDataListener()
+        return token
+    }
+
+    /// Adds a 'readable' listener (or another Void event); a 'readable' listener switches to paused mode
+    /// and takes over reading, as Node's `readable.on('readable')`.
+    @discardableResult
+    public func on(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
+        let token = addListener(event, listener)
+        if event.name == "readable" { readableDidAddReadableListener() }
+        return token
+    }
+
+    /// Node's `once('data')` goes through `on`, so it starts the flow too.
+    @discardableResult
+    public func once(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
+        let token = onceListener(event, listener)
+        readableDidAddDataListener()
+        return token
+    }
+
+    /// Node's `once('readable')` goes through `on`, so it switches to paused mode too.
+    @discardableResult
+    public func once(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
+        let token = onceListener(event, listener)
+        if event.name == "readable" { readableDidAddReadableListener() }
+        return token
+    }
+
+    /// Removes a listener; removing the last 'readable' listener hands reading back to 'data' listeners
+    /// (or to nobody) on the next tick, as Node's `removeListener('readable')`.
+    @discardableResult
+    public func off(_ event: EventKey<Self, Void>, _ token: ListenerToken) -> Self {
+        removeListenerEntry(event.name, token)
+        if event.name == "readable" {
+            EventLoop.current.nextTick { [self] in updateReadableListening() }
+        }
+        return self
+    }
+
+    private func readableDidAddDataListener() {
+        let state = rstate
+        state.readableListening = listenerCount(EventKey<Self, Void>.readable) > 0
+        if state.flowing != false { resume() }
+    }
+
+    private func readableDidAddReadableListener() {
+        let state = rstate
+        guard !state.endEmitted, !state.readableListening else { return }
+        state.readableListening = true
+        state.needReadable = true
+        state.flowing = false
+        state.emittedReadable = false
+        if state.length > 0 {
+            emitReadable()
+        } else if !state.reading {
+            EventLoop.current.nextTick { [self] in read(0) }
+        }
+    }
+
+    private func updateReadableListening() {
+        let state = rstate
+        state.readableListening = listenerCount(EventKey<Self, Void>.readable) > 0
+        if state.resumeScheduled && state.paused == false {
+            state.flowing = true
+        } else if listenerCount(EventKey<Self, Chunk>.data) > 0 {
+            resume()
+        } else if !state.readableListening {
+            state.flowing = nil
+        }
+    }
+
+    // MARK: The machine (Node's readable.js)
+
+    private static func newHighWaterMark(_ n: Int) -> Int {
+        guard n < 1 << 30 else { return 1 << 30 }
+        var v = n - 1
+        var shift = 1
+        while shift <= 16 { v |= v >> shift; shift <<= 1 }
+        return v + 1
+    }
+
+    private func howMuchToRead(_ n: Int?) -> Int {
+        let state = rstate
+        if let n, n <= 0 { return 0 }
+        if state.length == 0 && state.ended { return 0 }
+        guard let n else {
+            if state.flowing == true, state.length > 0, let first = state.buffer.first { return Self.size(first) }
+            return state.length
+        }
+        if n <= state.length { return n }
+        return state.ended ? state.length : 0
+    }
+
+    static func size(_ chunk: Chunk) -> Int {
+        switch chunk {
+        case .buffer(let b): return b.count
+        case .string(let s): return s.utf16.count
+        }
+    }
+
+    private func fromList(_ n: Int) -> Chunk? {
+        let state = rstate
+        guard !state.buffer.isEmpty else { return nil }
+        if n >= state.length {
+            defer { state.buffer.removeAll() }
+            if state.buffer.count == 1 { return state.buffer.first! }
+            if state.decoder != nil {
+                return .string(state.buffer.map { $0.string ?? "" }.joined())
+            }
+            return .buffer(Buffer.concat(state.buffer.map(\.buffer)))
+        }
+        // Part of the buffer: take whole chunks, then a slice of the next.
+        if state.decoder != nil {
+            var out: [UInt16] = []
+            while out.count < n, let first = state.buffer.first, case .string(let s) = first {
+                let units = Array(s.utf16)
+                let take = min(units.count, n - out.count)
+                out += units[..<take]
+                state.buffer.removeFirst()
+                if take < units.count { state.buffer.prepend(.string(String(decoding: units[take...], as: UTF16.self))) }
+            }
+            return .string(String(decoding: out, as: UTF16.self))
+        }
+        var out: [UInt8] = []
+        out.reserveCapacity(n)
+        while out.count < n, let first = state.buffer.first {
+            let bytes = first.buffer.bytes
+            let take = min(bytes.count, n - out.count)
+            out += bytes[..<take]
+            state.buffer.removeFirst()
+            if take < bytes.count { state.buffer.prepend(.buffer(Buffer(Array(bytes[take...])))) }
+        }
+        return .buffer(Buffer(out))
+    }
+
+    private func addChunk(_ chunk: Chunk) {
+        let state = rstate
+        if state.flowing == true, state.length == 0, !state.sync, listenerCount(EventKey<Self, Chunk>.data) > 0 {
+            state.awaitDrainWriters.removeAll()
+            state.dataEmitted = true
+            emit(.data, chunk)
+        } else {
+            state.length += Self.size(chunk)
+            state.buffer.append(chunk)
+            if state.needReadable { emitReadable() }
+        }
+        maybeReadMore()
+    }
+
+    private func onEofChunk() {
+        let state = rstate
+        if state.ended { return }
+        if state.decoder != nil {
+            let rest = state.decoder!.end()
+            if !rest.isEmpty {
+                state.buffer.append(.string(rest))
+                state.length += rest.utf16.count
+            }
+        }
+        state.ended = true
+        if state.sync {
+            emitReadable()
+        } else {
+            state.needReadable = false
+            state.emittedReadable = true
+            emitReadableNT()
+        }
+    }
+
+    private func emitReadable() {
+        let state = rstate
+        state.needReadable = false
+        if !state.emittedReadable {
+            state.emittedReadable = true
+            EventLoop.current.nextTick { [self] in emitReadableNT() }
+        }
+    }
+
+    private func emitReadableNT() {
+        let state = rstate
+        if !state.destroyed, state.errored == nil, state.length > 0 || state.ended {
+            emit(EventKey<Self, Void>.readable)
+            state.emittedReadable = false
+        }
+        state.needReadable = state.flowing != true && !state.ended && state.length <= state.highWaterMark
+        flow()
+    }
+
+    private func maybeReadMore() {
+        let state = rstate
+        if !state.readingMore {
+            state.readingMore = true
+            EventLoop.current.nextTick { [self] in
+                while !state.reading && !state.ended
+                        && (state.length < state.highWaterMark || (state.flowing == true && state.length == 0)) {
+                    let length = state.length
+                    read(0)
+                    if length == state.length { break }
+                }
+                state.readingMore = false
+            }
+        }
+    }
+
+    private func resumeNT() {
+        let state = rstate
+        if !state.reading { read(0) }
+        state.resumeScheduled = false
+        emit(EventKey<Self, Void>.resume)
+        flow()
+        if state.flowing == true && !state.reading { read(0) }
+    }
+
+    func flow() {
+        let state = rstate
+        while state.flowing == true, read() != nil {}
+    }
+
+    private func endReadable() {
+        let state = rstate
+        if !state.endEmitted {
+            state.ended = true
+            EventLoop.current.nextTick { [self] in endReadableNT() }
+        }
+    }
+
+    private func endReadableNT() {
+        let state = rstate
+        guard state.errored == nil, !state.closeEmitted, !state.endEmitted, state.length == 0 else { return }
+        state.endEmitted = true
+        emit(EventKey<Self, Void>.end)
+        if let duplex = self as? any Duplex, duplex.allowHalfOpen == false, duplex.writable {
+            EventLoop.current.nextTick {
+                if duplex.writable && !duplex.writableEnded && !duplex.destroyed { duplex.end() }
+            }
+        } else if streamState.autoDestroy {
+            if let w = streamState.writable {
+                if w.finished || !w.writable { destroy() }
+            } else {
+                destroy()
+            }
+        }
+    }
+}

@@ -1,0 +1,142 @@
+/// What every Node stream shares: the readable and/or writable halves' state, and `destroy`, which
+/// tears both down with Node's ordering ('error' then 'close', each on its own tick).
+///
+/// Conform through ``Readable``, ``Writable`` or ``Duplex``. The underscore methods are Node's
+/// implementer hooks (`_read`, `_write`, `_final`, `_destroy`): a stream type provides them, users call
+/// the public methods.
+///
+/// Memory: once a stream has emitted 'close' it drops its listeners (nothing more can be emitted), so
+/// listeners that capture their own stream, as Node code routinely does, do not leak it.
+public protocol Stream: EventEmitter {
+    /// The stream's state: its readable half, its writable half, or both.
+    var streamState: StreamState { get }
+
+    /// Node's `_destroy(err, cb)`: release the underlying resource, then call `callback` with the error
+    /// to report (usually `error`). The default calls back at once.
+    func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void)
+}
+
+/// The state behind a ``Stream``: Node's `_readableState` and `_writableState`, plus what `destroy` shares.
+public final class StreamState {
+    /// The readable half, for ``Readable`` streams.
+    public let readable: ReadableState?
+    /// The writable half, for ``Writable`` streams.
+    public let writable: WritableState?
+    /// Whether 'close' is emitted by the stream machinery after destroy (Node's `emitClose`). Sockets
+    /// turn it off and emit 'close' when their handle has closed.
+    public var emitClose = true
+    /// Whether the stream destroys itself once both halves are done (Node's `autoDestroy`, default true).
+    public var autoDestroy = true
+
+    /// State for a stream with the given halves.
+    public init(readable: ReadableState? = nil, writable: WritableState? = nil) {
+        self.readable = readable
+        self.writable = writable
+    }
+
+    var destroyed: Bool { (writable?.destroyed ?? false) || (readable?.destroyed ?? false) }
+    var errorEmitted: Bool { (writable?.errorEmitted ?? false) || (readable?.errorEmitted ?? false) }
+    var closeEmitted: Bool { (writable?.closeEmitted ?? false) || (readable?.closeEmitted ?? false) }
+    var errored: NetError? { writable?.errored ?? readable?.errored }
+
+    func setError(_ error: NetError?) {
+        guard let error else { return }
+        if let w = writable, w.errored == nil { w.errored = error }
+        if let r = readable, r.errored == nil { r.errored = error }
+    }
+}
+
+extension EventKey where Emitter: Stream, Payload == Bool {
+    /// `'close'`: the stream and its resource are closed. The payload is whether an error caused it
+    /// (`hadError`, as a socket's 'close' carries; plain streams pass `errored != nil`).
+    public static var close: Self { .init("close") }
+}
+
+extension Stream {
+    /// The default `_destroy`: nothing to release.
+    public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) { callback(error) }
+
+    /// Whether ``destroy(_:)`` has been called.
+    public var destroyed: Bool { streamState.destroyed }
+
+    /// The error the stream was destroyed with, if any (Node's `errored`).
+    public var errored: NetError? { streamState.errored }
+
+    /// Destroys the stream: no more reads or writes; `_destroy` releases the resource; then, each on a
+    /// later tick, 'error' (when `error` is given) and 'close'. Calling it again does nothing.
+    @discardableResult
+    public func destroy(_ error: NetError? = nil) -> Self {
+        destroyStream(error, nil)
+        return self
+    }
+
+    func destroyStream(_ error: NetError?, _ callback: (() -> Void)?) {
+        let state = streamState
+        if state.destroyed {
+            callback?()
+            return
+        }
+        state.setError(error)
+        state.writable?.destroyed = true
+        state.readable?.destroyed = true
+        var called = false
+        _destroy(error) { [self] error in
+            guard !called else { return }
+            called = true
+            state.setError(error)
+            state.writable?.closed = true
+            state.readable?.closed = true
+            callback?()
+            let loop = EventLoop.current
+            if let error {
+                loop.nextTick { [self] in
+                    emitErrorOnce(error)
+                    emitCloseFromMachinery()
+                }
+            } else {
+                loop.nextTick { [self] in emitCloseFromMachinery() }
+            }
+        }
+    }
+
+    func emitErrorOnce(_ error: NetError) {
+        let state = streamState
+        guard !state.errorEmitted else { return }
+        state.writable?.errorEmitted = true
+        state.readable?.errorEmitted = true
+        emit(.error, error)
+    }
+
+    func emitCloseFromMachinery() {
+        let state = streamState
+        state.writable?.closeEmitted = true
+        state.readable?.closeEmitted = true
+        if state.emitClose {
+            emit(.close, state.errored != nil)
+            releaseListenersAfterClose()
+        }
+    }
+
+    /// After 'close' nothing more is emitted, so the listeners are dropped: a listener that captures its
+    /// stream (`s.on(.data) { s.write($0) }`) would otherwise keep both alive forever. A stream revived
+    /// by a 'close' listener (a socket reconnected there) keeps them.
+    func releaseListenersAfterClose() {
+        if streamState.destroyed { eventListeners.releaseAll() }
+    }
+
+    /// Node's `errorOrDestroy`: destroy with `error` when the stream auto-destroys, otherwise emit it.
+    func errorOrDestroy(_ error: NetError, sync: Bool) {
+        let state = streamState
+        if state.destroyed { return }
+        if state.autoDestroy {
+            destroy(error)
+        } else {
+            state.setError(error)
+            if sync {
+                EventLoop.current.nextTick { [self] in emitErrorOnce(error) }
+            } else {
+                emitErrorOnce(error)
+            }
+        }
+    }
+}

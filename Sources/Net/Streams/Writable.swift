@@ -1,0 +1,406 @@
+import DequeModule
+
+/// Node's `stream.Writable` semantics (lib/internal/streams/writable.js, v20): buffering against
+/// `writableHighWaterMark`, `write` returning false past it and 'drain' once the buffer empties, `cork`/
+/// `uncork` batching into one `_writev`, `end` → `_final` → 'finish', write callbacks in order, and
+/// errors for writes after `end` or `destroy`.
+///
+/// A conforming type provides ``_write(_:_:)`` (and optionally ``_writev(_:_:)`` and ``_final(_:)``).
+public protocol Writable: Stream {
+    /// Node's `_write(chunk, encoding, cb)`: write `chunk` to the resource, then call `callback` (once).
+    func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void)
+    /// Node's `_writev(chunks, cb)`: write several buffered chunks at once. The default writes them one
+    /// by one through `_write`.
+    func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void)
+    /// Whether ``_writev(_:_:)`` is a real batch write (Node checks `typeof stream._writev === 'function'`).
+    var hasWritev: Bool { get }
+    /// Node's `_final(cb)`: called once after `end()` when every write has completed, before 'finish'.
+    func _final(_ callback: @escaping (NetError?) -> Void)
+}
+
+/// Node's `_writableState`.
+public final class WritableState {
+    struct Pending {
+        var chunk: Buffer
+        var callback: (NetError?) -> Void
+    }
+
+    /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
+    public let highWaterMark: Int
+    /// Bytes written but not yet acknowledged by `_write`'s callback (`writableLength`).
+    public internal(set) var length = 0
+    /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
+    public internal(set) var corked = 0
+    /// `writableEnded`: `end()` has been called.
+    public internal(set) var ending = false
+    /// `writableFinished`: 'finish' has been emitted.
+    public internal(set) var finished = false
+    /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
+    public internal(set) var needDrain = false
+    /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
+    public var writable = true
+
+    var writing = false
+    var sync = true
+    var bufferProcessing = false
+    var buffered = Deque<Pending>()
+    var pendingcb = 0
+    var ended = false
+    var prefinished = false
+    var finalCalled = false
+    var destroyed = false
+    var errored: NetError?
+    var errorEmitted = false
+    var closed = false
+    var closeEmitted = false
+    var writelen = 0
+    var writecb: ((NetError?) -> Void)?
+    var onFinished: [(NetError?) -> Void] = []
+
+    /// State with Node's defaults (`highWaterMark` 16 KiB).
+    public init(highWaterMark: Int = 16 * 1024) {
+        self.highWaterMark = highWaterMark
+    }
+}
+
+extension EventKey where Emitter: Writable, Payload == Void {
+    /// `'drain'`: the buffer has emptied after `write` returned false.
+    public static var drain: Self { .init("drain") }
+    /// `'finish'`: `end()` was called and every write has been flushed (after `_final`).
+    public static var finish: Self { .init("finish") }
+    /// `'prefinish'`: just before `_final`'s completion leads to 'finish'.
+    public static var prefinish: Self { .init("prefinish") }
+}
+
+extension Writable {
+    public func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
+        var remaining = chunks[...]
+        func next(_ error: NetError?) {
+            if error != nil || remaining.isEmpty { return callback(error) }
+            _write(remaining.removeFirst(), next)
+        }
+        next(nil)
+    }
+
+    public var hasWritev: Bool { false }
+
+    public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
+
+    private var wstate: WritableState { streamState.writable! }
+
+    // MARK: Public API
+
+    /// Writes `chunk`; returns false once `writableLength` reaches `writableHighWaterMark` (then wait for
+    /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
+    @discardableResult
+    public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(chunk, callback ?? { _ in })
+    }
+
+    /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
+    @discardableResult
+    public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(Buffer(string, encoding: encoding), callback ?? { _ in })
+    }
+
+    /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
+    @discardableResult
+    public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(chunk.buffer, callback ?? { _ in })
+    }
+
+    /// Buffers writes until ``uncork()``, so they reach `_writev` together.
+    public func cork() {
+        wstate.corked += 1
+    }
+
+    /// Undoes one ``cork()``; the last one flushes what was buffered.
+    public func uncork() {
+        let state = wstate
+        guard state.corked > 0 else { return }
+        state.corked -= 1
+        if !state.writing { clearBuffer() }
+    }
+
+    /// Ends the writable side after `chunk` (if any): `_final`, then 'finish'. `callback` runs on 'finish'
+    /// or with the error that prevented it.
+    @discardableResult
+    public func end(_ chunk: Buffer? = nil, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        endWritable(chunk, callback)
+        return self
+    }
+
+    /// Ends after writing `string` in `encoding`.
+    @discardableResult
+    public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        endWritable(Buffer(string, encoding: encoding), callback)
+        return self
+    }
+
+    /// `writable`: true while `write` is allowed (not ended, not destroyed, not errored).
+    public var writable: Bool {
+        let state = wstate
+        return state.writable && !state.destroyed && state.errored == nil && !state.ending
+    }
+
+    /// `writableEnded`: `end()` was called.
+    public var writableEnded: Bool { wstate.ending }
+    /// `writableFinished`: 'finish' was emitted.
+    public var writableFinished: Bool { wstate.finished }
+    /// `writableLength`: bytes buffered or being written.
+    public var writableLength: Int { wstate.length }
+    /// `writableHighWaterMark`.
+    public var writableHighWaterMark: Int { wstate.highWaterMark }
+    /// `writableCorked`.
+    public var writableCorked: Int { wstate.corked }
+    /// `writableNeedDrain`.
+    public var writableNeedDrain: Bool { !wstate.destroyed && !wstate.ending && wstate.needDrain }
+
+    // MARK: The machine (Node's writable.js)
+
+    func writeChunk(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) -> Bool {
+        let state = wstate
+        var error: NetError?
+        if state.ending {
+            error = .streamWriteAfterEnd
+        } else if state.destroyed {
+            error = .streamDestroyed("write")
+        }
+        if let error {
+            EventLoop.current.nextTick { callback(error) }
+            errorOrDestroy(error, sync: true)
+            return false
+        }
+        state.pendingcb += 1
+        return writeOrBuffer(chunk, callback)
+    }
+
+    private func writeOrBuffer(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) -> Bool {
+        let state = wstate
+        let count = chunk.count
+        state.length += count
+        let ret = state.length < state.highWaterMark
+        if !ret { state.needDrain = true }
+        if state.writing || state.corked > 0 || state.errored != nil {
+            state.buffered.append(.init(chunk: chunk, callback: callback))
+        } else {
+            state.writelen = count
+            state.writecb = callback
+            state.writing = true
+            state.sync = true
+            _write(chunk) { [self] error in onwrite(error) }
+            state.sync = false
+        }
+        return ret && state.errored == nil && !state.destroyed
+    }
+
+    private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, _ callback: @escaping (NetError?) -> Void) {
+        let state = wstate
+        state.writelen = length
+        state.writecb = callback
+        state.writing = true
+        state.sync = true
+        if state.destroyed {
+            onwrite(.streamDestroyed("write"))
+        } else if writev {
+            _writev(chunks) { [self] error in onwrite(error) }
+        } else {
+            _write(chunks[0]) { [self] error in onwrite(error) }
+        }
+        state.sync = false
+    }
+
+    private func onwrite(_ error: NetError?) {
+        let state = wstate
+        let sync = state.sync
+        guard let callback = state.writecb else {
+            errorOrDestroy(.multipleCallback, sync: false)
+            return
+        }
+        state.writing = false
+        state.writecb = nil
+        state.length -= state.writelen
+        state.writelen = 0
+        if let error {
+            state.errored = state.errored ?? error
+            // Node rejects every buffered write with the error too (errorBuffer, on destroy).
+            if sync {
+                EventLoop.current.nextTick { [self] in onwriteError(error, callback) }
+            } else {
+                onwriteError(error, callback)
+            }
+            return
+        }
+        if state.buffered.count > 0 { clearBuffer() }
+        if sync {
+            // Node defers a synchronous write's completion to the next tick (it batches completions that
+            // share one callback function; closures have no identity in Swift, so each gets its tick,
+            // which is Node's behaviour for distinct callbacks).
+            EventLoop.current.nextTick { [self] in afterWrite(count: 1, callback) }
+        } else {
+            afterWrite(count: 1, callback)
+        }
+    }
+
+    private func onwriteError(_ error: NetError, _ callback: @escaping (NetError?) -> Void) {
+        let state = wstate
+        state.pendingcb -= 1
+        callback(error)
+        errorBuffer()
+        errorOrDestroy(error, sync: false)
+    }
+
+    private func afterWrite(count: Int, _ callback: @escaping (NetError?) -> Void) {
+        let state = wstate
+        let needDrain = !state.ending && !state.destroyed && state.length == 0 && state.needDrain
+        if needDrain {
+            state.needDrain = false
+            emit(.drain)
+        }
+        for _ in 0..<count {
+            state.pendingcb -= 1
+            callback(nil)
+        }
+        if state.destroyed { errorBuffer() }
+        finishMaybe(sync: false)
+    }
+
+    /// Rejects every buffered write after a destroy or an error.
+    private func errorBuffer() {
+        let state = wstate
+        guard !state.writing else { return }
+        let error = state.destroyed ? NetError.streamDestroyed("write") : (state.errored ?? .streamDestroyed("write"))
+        while let pending = state.buffered.popFirst() {
+            state.length -= pending.chunk.count
+            state.pendingcb -= 1
+            pending.callback(state.errored ?? error)
+        }
+        let finished = state.onFinished
+        state.onFinished = []
+        for callback in finished { callback(state.errored ?? .streamDestroyed("end")) }
+    }
+
+    func clearBuffer() {
+        let state = wstate
+        if state.corked > 0 || state.bufferProcessing || state.destroyed { return }
+        state.bufferProcessing = true
+        defer { state.bufferProcessing = false }
+        if state.buffered.count > 1 && hasWritev {
+            let batch = Array(state.buffered)
+            state.buffered.removeAll()
+            let length = batch.reduce(0) { $0 + $1.chunk.count }
+            doWrite(batch.map(\.chunk), length: length, writev: true) { error in
+                for pending in batch { pending.callback(error) }
+            }
+            state.pendingcb -= batch.count - 1
+        } else {
+            while !state.writing, let pending = state.buffered.popFirst() {
+                doWrite([pending.chunk], length: pending.chunk.count, writev: false, pending.callback)
+            }
+        }
+    }
+
+    private func endWritable(_ chunk: Buffer?, _ callback: ((NetError?) -> Void)?) {
+        let state = wstate
+        var error: NetError?
+        if let chunk {
+            let wrote = writeChunk(chunk, { _ in })
+            _ = wrote
+        }
+        if state.corked > 0 {
+            state.corked = 1
+            uncork()
+        }
+        if let errored = state.errored {
+            error = errored
+        } else if !state.ending {
+            state.ending = true
+            finishMaybe(sync: true)
+            state.ended = true
+        } else if state.finished {
+            error = .streamAlreadyFinished("end")
+        } else if state.destroyed {
+            error = .streamDestroyed("end")
+        }
+        guard let callback else { return }
+        if let error {
+            EventLoop.current.nextTick { callback(error) }
+        } else if state.finished {
+            EventLoop.current.nextTick { callback(nil) }
+        } else {
+            state.onFinished.append(callback)
+        }
+    }
+
+    private func needFinish() -> Bool {
+        let state = wstate
+        return state.ending && !state.destroyed && state.length == 0 && state.errored == nil
+            && state.buffered.isEmpty && !state.finished && !state.writing && !state.errorEmitted
+            && !state.closeEmitted
+    }
+
+    private func prefinish() {
+        let state = wstate
+        guard !state.prefinished, !state.finalCalled else { return }
+        if !state.destroyed {
+            state.finalCalled = true
+            state.sync = true
+            state.pendingcb += 1
+            var called = false
+            _final { [self] error in
+                guard !called else { return errorOrDestroy(.multipleCallback, sync: false) }
+                called = true
+                state.pendingcb -= 1
+                if let error {
+                    let finished = state.onFinished
+                    state.onFinished = []
+                    for callback in finished { callback(error) }
+                    errorOrDestroy(error, sync: state.sync)
+                } else if needFinish() {
+                    state.prefinished = true
+                    emit(.prefinish)
+                    state.pendingcb += 1
+                    EventLoop.current.nextTick { [self] in finish() }
+                }
+            }
+            state.sync = false
+        } else {
+            state.prefinished = true
+            emit(.prefinish)
+        }
+    }
+
+    func finishMaybe(sync: Bool) {
+        let state = wstate
+        guard needFinish() else { return }
+        prefinish()
+        guard state.pendingcb == 0 else { return }
+        if sync {
+            state.pendingcb += 1
+            EventLoop.current.nextTick { [self] in
+                if needFinish() { finish() } else { state.pendingcb -= 1 }
+            }
+        } else if needFinish() {
+            state.pendingcb += 1
+            finish()
+        }
+    }
+
+    private func finish() {
+        let state = wstate
+        state.pendingcb -= 1
+        state.finished = true
+        let finished = state.onFinished
+        state.onFinished = []
+        for callback in finished { callback(nil) }
+        emit(.finish)
+        if streamState.autoDestroy {
+            // Destroy once the readable side (if any) has ended too.
+            if let r = streamState.readable {
+                if r.endEmitted || !r.readable { destroy() }
+            } else {
+                destroy()
+            }
+        }
+    }
+}

@@ -1,0 +1,389 @@
+import Foundation
+@testable import Net
+import NetTestSupport
+import Testing
+
+/// Node's stream machinery (which net.Socket inherits) against Node itself: each scenario is written
+/// twice, with `stream.Readable`/`Writable`/`Duplex` in JavaScript and with Net's protocols in Swift, and
+/// the event traces must match line by line.
+@Suite struct StreamDifferentialTests {
+    // MARK: Test streams
+
+    final class MemoryWritable: Writable {
+        let eventListeners = EventListeners()
+        let streamState: StreamState
+        let log: (String) -> Void
+        let asyncWrites: Bool
+        let writev: Bool
+
+        init(highWaterMark: Int, asyncWrites: Bool = true, writev: Bool = false, log: @escaping (String) -> Void) {
+            streamState = StreamState(writable: WritableState(highWaterMark: highWaterMark))
+            self.asyncWrites = asyncWrites
+            self.writev = writev
+            self.log = log
+        }
+
+        func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
+            log("_write \(chunk.toString())")
+            if asyncWrites { setImmediate { callback(nil) } } else { callback(nil) }
+        }
+
+        var hasWritev: Bool { writev }
+
+        func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
+            log("_writev \(chunks.map { $0.toString() }.joined(separator: ","))")
+            setImmediate { callback(nil) }
+        }
+
+        func _final(_ callback: @escaping (NetError?) -> Void) {
+            log("_final")
+            setImmediate { callback(nil) }
+        }
+    }
+
+    final class MemoryReadable: Readable {
+        let eventListeners = EventListeners()
+        let streamState: StreamState
+        var source: [String?]
+        let log: (String) -> Void
+
+        init(_ source: [String?], highWaterMark: Int, log: @escaping (String) -> Void) {
+            streamState = StreamState(readable: ReadableState(highWaterMark: highWaterMark))
+            self.source = source
+            self.log = log
+        }
+
+        func _read(_ size: Int) {
+            guard !source.isEmpty else { return }
+            let next = source.removeFirst()
+            setImmediate { [self] in push(next.map { Buffer($0) }) }
+        }
+    }
+
+    final class MemoryDuplex: Duplex {
+        let eventListeners = EventListeners()
+        let streamState = StreamState(readable: ReadableState(), writable: WritableState())
+        let allowHalfOpen: Bool
+        let log: (String) -> Void
+        var source: [String?]
+
+        init(allowHalfOpen: Bool, source: [String?], log: @escaping (String) -> Void) {
+            self.allowHalfOpen = allowHalfOpen
+            self.source = source
+            self.log = log
+        }
+
+        func _read(_ size: Int) {
+            guard !source.isEmpty else { return }
+            let next = source.removeFirst()
+            setImmediate { [self] in push(next.map { Buffer($0) }) }
+        }
+
+        func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
+            log("_write \(chunk.toString())")
+            setImmediate { callback(nil) }
+        }
+
+        func _final(_ callback: @escaping (NetError?) -> Void) {
+            log("_final")
+            setImmediate { callback(nil) }
+        }
+    }
+
+    static let prelude = """
+        const { Readable, Writable, Duplex } = require('stream');
+        const log = (s) => console.log(s);
+        const errName = (e) => e ? e.code : 'null';
+        const mkWritable = (hwm, asyncWrites = true, writev = false) => new Writable({
+          highWaterMark: hwm,
+          write(chunk, enc, cb) { log('_write ' + chunk); if (asyncWrites) setImmediate(cb); else cb(); },
+          writev: writev ? function(chunks, cb) { log('_writev ' + chunks.map(c => String(c.chunk)).join(',')); setImmediate(cb); } : undefined,
+          final(cb) { log('_final'); setImmediate(cb); },
+        });
+        const mkReadable = (source, hwm) => new Readable({
+          highWaterMark: hwm,
+          read() { if (!source.length) return; const next = source.shift(); setImmediate(() => this.push(next === null ? null : Buffer.from(next))); },
+        });
+        const mkDuplex = (allowHalfOpen, source) => new Duplex({
+          allowHalfOpen,
+          read() { if (!source.length) return; const next = source.shift(); setImmediate(() => this.push(next === null ? null : Buffer.from(next))); },
+          write(chunk, enc, cb) { log('_write ' + chunk); setImmediate(cb); },
+          final(cb) { log('_final'); setImmediate(cb); },
+        });
+
+        """
+
+    static func compare(_ js: String, _ swift: @escaping @Sendable (@escaping (String) -> Void) -> Void) throws {
+        let node = try Node.run(prelude + js)
+        #expect(node.status == 0, "\(node.stderr)")
+        let expected = node.stdout.split(separator: "\n").map(String.init)
+        let ours = LoopThread.run { _, trace in swift { trace.log($0) } }
+        #expect(ours.finished)
+        #expect(ours.trace == expected)
+        #expect(!expected.isEmpty)
+    }
+
+    // MARK: Writable
+
+    @Test func writableBackpressureDrainFinishClose() throws {
+        try Self.compare("""
+            const w = mkWritable(16);
+            ['drain', 'finish', 'prefinish', 'close'].forEach(e => w.on(e, () => log(e)));
+            log('write1 ' + w.write('0123456789', (e) => log('cb1 ' + errName(e))));
+            log('write2 ' + w.write('abcdefghij', (e) => log('cb2 ' + errName(e))));
+            log('length ' + w.writableLength + ' needDrain ' + w.writableNeedDrain);
+            w.once('drain', () => {
+              log('write3 ' + w.write('xyz', (e) => log('cb3 ' + errName(e))));
+              w.end('!', (e) => log('end cb ' + errName(e)));
+              log('ended ' + w.writableEnded + ' finished ' + w.writableFinished);
+            });
+            """) { log in
+            let w = MemoryWritable(highWaterMark: 16, log: log)
+            w.on(.drain) { log("drain") }
+            w.on(.finish) { log("finish") }
+            w.on(.prefinish) { log("prefinish") }
+            w.on(.close) { _ in log("close") }
+            log("write1 \(w.write("0123456789") { log("cb1 \($0?.code ?? "null")") })")
+            log("write2 \(w.write("abcdefghij") { log("cb2 \($0?.code ?? "null")") })")
+            log("length \(w.writableLength) needDrain \(w.writableNeedDrain)")
+            w.once(.drain) {
+                log("write3 \(w.write("xyz") { log("cb3 \($0?.code ?? "null")") })")
+                w.end("!") { log("end cb \($0?.code ?? "null")") }
+                log("ended \(w.writableEnded) finished \(w.writableFinished)")
+            }
+        }
+    }
+
+    @Test func corkedWritesReachWritevTogether() throws {
+        try Self.compare("""
+            const w = mkWritable(1024, true, true);
+            w.on('finish', () => log('finish'));
+            w.write('a', () => log('cb a'));
+            w.cork();
+            w.write('b', () => log('cb b'));
+            w.write('c', () => log('cb c'));
+            log('corked ' + w.writableCorked);
+            process.nextTick(() => { w.uncork(); log('uncorked'); w.end(); });
+            """) { log in
+            let w = MemoryWritable(highWaterMark: 1024, writev: true, log: log)
+            w.on(.finish) { log("finish") }
+            w.write("a") { _ in log("cb a") }
+            w.cork()
+            w.write("b") { _ in log("cb b") }
+            w.write("c") { _ in log("cb c") }
+            log("corked \(w.writableCorked)")
+            nextTick { w.uncork(); log("uncorked"); w.end() }
+        }
+    }
+
+    @Test func writeAfterEndErrorsThenCloses() throws {
+        try Self.compare("""
+            const w = mkWritable(16, false);
+            w.on('error', (e) => log('error ' + e.code + ' ' + e.message));
+            w.on('close', () => log('close'));
+            w.on('finish', () => log('finish'));
+            w.end('x');
+            log('write ' + w.write('y', (e) => log('cb ' + errName(e))));
+            log('destroyed ' + w.destroyed);
+            """) { log in
+            let w = MemoryWritable(highWaterMark: 16, asyncWrites: false, log: log)
+            w.on(.error) { log("error \($0.code) \($0.message)") }
+            w.on(.close) { _ in log("close") }
+            w.on(.finish) { log("finish") }
+            w.end("x")
+            log("write \(w.write("y") { log("cb \($0?.code ?? "null")") })")
+            log("destroyed \(w.destroyed)")
+        }
+    }
+
+    @Test func destroyWithErrorThenWrites() throws {
+        try Self.compare("""
+            const w = mkWritable(16);
+            w.on('error', (e) => log('error ' + e.message));
+            w.on('close', () => log('close'));
+            w.write('a', (e) => log('cb a ' + errName(e)));
+            w.destroy(new Error('boom'));
+            log('write ' + w.write('b', (e) => log('cb b ' + errName(e))));
+            w.destroy(new Error('second'));
+            """) { log in
+            let w = MemoryWritable(highWaterMark: 16, log: log)
+            w.on(.error) { log("error \($0.message)") }
+            w.on(.close) { _ in log("close") }
+            w.write("a") { log("cb a \($0?.code ?? "null")") }
+            w.destroy(NetError("boom"))
+            log("write \(w.write("b") { log("cb b \($0?.code ?? "null")") })")
+            w.destroy(NetError("second"))
+        }
+    }
+
+    // MARK: Readable
+
+    @Test func flowingDataEndClose() throws {
+        try Self.compare("""
+            const r = mkReadable(['one', 'two', 'three', null], 1024);
+            r.on('data', (c) => log('data ' + c));
+            r.on('end', () => log('end'));
+            r.on('close', () => log('close'));
+            r.on('resume', () => log('resume'));
+            log('flowing ' + r.readableFlowing);
+            """) { log in
+            let r = MemoryReadable(["one", "two", "three", nil], highWaterMark: 1024, log: log)
+            r.on(.data) { log("data \($0.toString())") }
+            r.on(.end) { log("end") }
+            r.on(.close) { _ in log("close") }
+            r.on(.resume) { log("resume") }
+            log("flowing \(r.readableFlowing.map(String.init) ?? "null")")
+        }
+    }
+
+    @Test func pauseResumeAndReadableEvents() throws {
+        try Self.compare("""
+            const r = mkReadable(['ab', 'cd', 'ef', null], 1024);
+            let n = 0;
+            r.on('data', (c) => {
+              log('data ' + c + ' paused ' + r.isPaused());
+              if (++n === 1) { r.pause(); log('paused ' + r.isPaused()); setTimeout(() => { log('resuming'); r.resume(); }, 20); }
+            });
+            r.on('pause', () => log('pause'));
+            r.on('end', () => log('end'));
+            const r2 = mkReadable(['xy', 'z', null], 1024);
+            r2.on('readable', () => { let c; while ((c = r2.read()) !== null) log('read ' + c); log('readable done'); });
+            r2.on('end', () => log('r2 end'));
+            """) { log in
+            let r = MemoryReadable(["ab", "cd", "ef", nil], highWaterMark: 1024, log: log)
+            var n = 0
+            r.on(.data) { c in
+                log("data \(c.toString()) paused \(r.isPaused())")
+                n += 1
+                if n == 1 {
+                    r.pause()
+                    log("paused \(r.isPaused())")
+                    setTimeout(20) { log("resuming"); r.resume() }
+                }
+            }
+            r.on(.pause) { log("pause") }
+            r.on(.end) { log("end") }
+            let r2 = MemoryReadable(["xy", "z", nil], highWaterMark: 1024, log: log)
+            r2.on(.readable) {
+                while let c = r2.read() { log("read \(c.toString())") }
+                log("readable done")
+            }
+            r2.on(.end) { log("r2 end") }
+        }
+    }
+
+    @Test func setEncodingJoinsSplitCharacters() throws {
+        try Self.compare("""
+            const bytes = Buffer.from('h€llo 😀!');
+            const parts = [bytes.subarray(0, 2), bytes.subarray(2, 3), bytes.subarray(3, 9), bytes.subarray(9)];
+            const r = new Readable({ read() { if (!parts.length) return; const p = parts.shift(); setImmediate(() => { this.push(p); if (!parts.length) this.push(null); }); } });
+            r.setEncoding('utf8');
+            r.on('data', (c) => log('data ' + JSON.stringify(c) + ' ' + typeof c));
+            r.on('end', () => log('end'));
+            """) { log in
+            final class Parts: Readable {
+                let eventListeners = EventListeners()
+                let streamState = StreamState(readable: ReadableState())
+                var parts: [Buffer]
+                init(_ parts: [Buffer]) { self.parts = parts }
+                func _read(_ size: Int) {
+                    guard !parts.isEmpty else { return }
+                    let p = parts.removeFirst()
+                    setImmediate { [self] in push(p); if parts.isEmpty { push(nil) } }
+                }
+            }
+            let bytes = Buffer("h€llo 😀!")
+            let r = Parts([bytes.subarray(start: 0, end: 2), bytes.subarray(start: 2, end: 3),
+                           bytes.subarray(start: 3, end: 9), bytes.subarray(start: 9)])
+            r.setEncoding(.utf8)
+            r.on(.data) { c in
+                let json = String(data: try! JSONEncoder().encode(c.string!), encoding: .utf8)!
+                log("data \(json) \(c.string != nil ? "string" : "object")")
+            }
+            r.on(.end) { log("end") }
+        }
+    }
+
+    // MARK: pipe and Duplex
+
+    @Test func pipeWithBackpressureEndsDestination() throws {
+        try Self.compare("""
+            const chunks = []; for (let i = 0; i < 12; i++) chunks.push('chunk' + i); chunks.push(null);
+            const r = mkReadable(chunks, 8);
+            const w = mkWritable(8);
+            let pauses = 0;
+            r.on('pause', () => pauses++);
+            w.on('pipe', () => log('pipe'));
+            w.on('unpipe', () => log('unpipe'));
+            w.on('finish', () => log('finish pauses>0 ' + (pauses > 0)));
+            r.on('end', () => log('end'));
+            r.pipe(w);
+            """) { log in
+            var chunks: [String?] = (0..<12).map { "chunk\($0)" }
+            chunks.append(nil)
+            let r = MemoryReadable(chunks, highWaterMark: 8, log: log)
+            let w = MemoryWritable(highWaterMark: 8, log: log)
+            var pauses = 0
+            r.on(.pause) { pauses += 1 }
+            w.on(.pipe) { _ in log("pipe") }
+            w.on(.unpipe) { _ in log("unpipe") }
+            w.on(.finish) { log("finish pauses>0 \(pauses > 0)") }
+            r.on(.end) { log("end") }
+            r.pipe(w)
+        }
+    }
+
+    @Test func duplexHalfOpenRules() throws {
+        try Self.compare("""
+            for (const allowHalfOpen of [false, true]) {
+              const d = mkDuplex(allowHalfOpen, ['in', null]);
+              const tag = 'half=' + allowHalfOpen + ' ';
+              d.on('data', (c) => log(tag + 'data ' + c));
+              d.on('end', () => log(tag + 'end writable ' + d.writable));
+              d.on('finish', () => log(tag + 'finish'));
+              d.on('close', () => log(tag + 'close'));
+              d.write('out');
+              if (allowHalfOpen) setTimeout(() => { log(tag + 'ending'); d.end(); }, 30);
+            }
+            """) { log in
+            for allowHalfOpen in [false, true] {
+                let d = MemoryDuplex(allowHalfOpen: allowHalfOpen, source: ["in", nil], log: log)
+                let tag = "half=\(allowHalfOpen) "
+                d.on(.data) { log(tag + "data \($0.toString())") }
+                d.on(.end) { log(tag + "end writable \(d.writable)") }
+                d.on(.finish) { log(tag + "finish") }
+                d.on(.close) { _ in log(tag + "close") }
+                d.write("out")
+                if allowHalfOpen { setTimeout(30) { log(tag + "ending"); d.end() } }
+            }
+        }
+    }
+}
+
+/// Listeners are dropped after 'close', so the cycles Node-style code creates do not leak.
+@Suite struct StreamLifetimeTests {
+    final class Box: @unchecked Sendable { weak var stream: StreamDifferentialTests.MemoryWritable? }
+
+    @Test func selfCapturingListenersAreReleasedAfterClose() {
+        let box = Box()
+        let result = LoopThread.run { _, trace in
+            let w = StreamDifferentialTests.MemoryWritable(highWaterMark: 16) { _ in }
+            box.stream = w
+            w.on(.finish) { trace.log("finish, writable \(w.writable)") }   // captures w: a cycle
+            w.on(.close) { _ in trace.log("close, listeners \(w.listenerCount(.finish))") }
+            w.end("bye")
+        }
+        #expect(result.trace == ["finish, writable false", "close, listeners 1"])
+        #expect(box.stream == nil, "the stream was freed once it had closed")
+    }
+
+    @Test func streamsThatNeverCloseKeepTheirListeners() {
+        let result = LoopThread.run { _, trace in
+            let w = StreamDifferentialTests.MemoryWritable(highWaterMark: 16) { _ in }
+            w.streamState.autoDestroy = false
+            w.on(.finish) { trace.log("finish") }
+            w.end("bye") { _ in trace.log("listeners \(w.listenerCount(.finish))") }
+        }
+        #expect(result.trace == ["listeners 1", "finish"])
+    }
+}
