@@ -89,10 +89,10 @@ public final class BlockList: Sendable, CustomStringConvertible {
     public func check(_ address: String, type: String = "ipv4") -> Bool {
         switch SocketAddress.familyCode(type) {
         case 4:
-            guard let x = address.withUTF8Bytes({ p, n in IPScan.libuvIPv4(p, n) }) else { return false }
+            guard let x = address._withUTF8Bytes({ p, n in IPScan.libuvIPv4(p, n) }) else { return false }
             return state.withLock { $0.checkV4(x) }
         case 6:
-            guard let y = address.withUTF8Bytes({ p, n in IPScan.libuvIPv6(p, n) }) else { return false }
+            guard let y = address._withUTF8Bytes({ p, n in IPScan.libuvIPv6(p, n) }) else { return false }
             return state.withLock { $0.checkV6(y) }
         default:
             return false

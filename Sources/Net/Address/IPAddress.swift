@@ -22,7 +22,7 @@ enum IPAddress: Hashable, Sendable {
     /// Parses `text` as `SocketAddress` does (libuv's `uv_ip4_addr`/`uv_ip6_addr`): up to a NUL byte, and for
     /// IPv6 with any `%zone` dropped.
     static func parse(_ text: String, v6: Bool) -> IPAddress? {
-        text.withUTF8Bytes { p, n in
+        text._withUTF8Bytes { p, n in
             if v6 {
                 guard let bits = IPScan.libuvIPv6(p, n) else { return nil }
                 return .v6(bits)

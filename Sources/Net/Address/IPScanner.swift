@@ -76,7 +76,29 @@ struct IPv6Bits: Hashable, Comparable, Sendable {
 }
 
 /// The byte scanners. All take a base pointer and a length; none reads outside `p[0..<count]`.
+@usableFromInline
 enum IPScan {
+    // MARK: Entry points of the public isIP functions (not inlinable: one call each)
+
+    /// Node's `isIPv4` over `p[0..<count]`.
+    @usableFromInline
+    static func isIPv4(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        parseIPv4(p, count) != nil
+    }
+
+    /// Node's `isIPv6` over `p[0..<count]`.
+    @usableFromInline
+    static func isIPv6(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+        isIPv6Inline(p, count)
+    }
+
+    /// Node's `isIP` over `p[0..<count]`: 4, 6 or 0.
+    @usableFromInline
+    static func isIP(_ p: UnsafePointer<UInt8>, _ count: Int) -> Int {
+        if parseIPv4(p, count) != nil { return 4 }
+        return isIPv6Inline(p, count) ? 6 : 0
+    }
+
     static let dot: UInt8 = 0x2E
     static let colon: UInt8 = 0x3A
     static let percent: UInt8 = 0x25
@@ -127,14 +149,21 @@ enum IPScan {
 
     // MARK: IPv6
 
+    /// For each byte, its value as a hex digit, or 16: a constant table (a string literal of control
+    /// characters, so that it needs no initialisation at run time).
+    static let hexTable: StaticString = "\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{0}\u{1}\u{2}\u{3}\u{4}\u{5}\u{6}\u{7}\u{8}\u{9}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{A}\u{B}\u{C}\u{D}\u{E}\u{F}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{A}\u{B}\u{C}\u{D}\u{E}\u{F}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}\u{10}"
+
+    /// The value of byte `c` as a hex digit (0…15), or 16 when it is not one.
+    @inline(__always)
+    static func hexDigit(_ c: UInt8) -> UInt8 {
+        hexTable.utf8Start[Int(c)]
+    }
+
     /// The value of an ASCII hex digit, or 0xFF.
     @inline(__always)
     static func hexValue(_ c: UInt8) -> UInt8 {
-        let d = c &- 0x30
-        if d < 10 { return d }
-        let l = (c | 0x20) &- 0x61  // 'a'…'f' and 'A'…'F'
-        if l < 6 { return l &+ 10 }
-        return 0xFF
+        let h = hexDigit(c)
+        return h < 16 ? h : 0xFF
     }
 
     /// Parses exactly `p[0..<count]` as an IPv6 address without zone: 1–4 hex digits per group, eight
@@ -142,6 +171,13 @@ enum IPScan {
     /// written as dotted decimal.
     @inline(__always)
     static func parseIPv6(_ p: UnsafePointer<UInt8>, _ count: Int) -> IPv6Bits? {
+        scanIPv6(p, count, computeValue: true)
+    }
+
+    /// The IPv6 scanner; with `computeValue: false` (a constant, after inlining) it only validates and
+    /// returns `.zero` for a valid address.
+    @inline(__always)
+    static func scanIPv6(_ p: UnsafePointer<UInt8>, _ count: Int, computeValue: Bool) -> IPv6Bits? {
         guard count >= 2 && count <= 45 else { return nil }
         // Groups before `::` go to (headHi, headLo), groups after it to (tailHi, tailLo), each shifted in
         // from the right; `groups` counts both, `gap` is the head's group count once `::` was seen.
@@ -158,20 +194,62 @@ enum IPScan {
         }
         while true {
             let start = i
-            var value: UInt64 = 0
-            var digits = 0
-            while i < count {
-                let h = hexValue(p[i])
-                if h == 0xFF { break }
-                digits += 1
-                guard digits <= 4 else { return nil }
-                value = value << 4 | UInt64(h)
+            var value: UInt64
+            if i &+ 4 <= count {
+                // Four digits at once when they are there (full-form groups), else one at a time.
+                let h0 = hexDigit(p[i]), h1 = hexDigit(p[i + 1]), h2 = hexDigit(p[i + 2]), h3 = hexDigit(p[i + 3])
+                if h0 | h1 | h2 | h3 < 16 {
+                    value = UInt64(h0) << 12 | UInt64(h1) << 8 | UInt64(h2) << 4 | UInt64(h3)
+                    i += 4
+                    guard i == count || hexDigit(p[i]) == 16 else { return nil }  // a fifth digit
+                } else {
+                    guard h0 < 16 else { return nil }
+                    value = UInt64(h0)
+                    i += 1
+                    if h1 < 16 {
+                        value = value << 4 | UInt64(h1)
+                        i += 1
+                        if h2 < 16 {
+                            value = value << 4 | UInt64(h2)
+                            i += 1
+                        }
+                    }
+                }
+            } else {
+                guard i < count, case let h = hexDigit(p[i]), h < 16 else { return nil }
+                value = UInt64(h)
                 i += 1
+                var digits = 1
+                while i < count, case let h = hexDigit(p[i]), h < 16 {
+                    digits += 1
+                    guard digits <= 4 else { return nil }
+                    value = value << 4 | UInt64(h)
+                    i += 1
+                }
             }
-            guard digits > 0 else { return nil }
-            if i < count && p[i] == dot {
-                // The last 32 bits as a dotted quad, which must end the address.
-                guard groups <= 6, let v4 = parseIPv4Unchecked(p + start, count - start) else { return nil }
+            if i == count {
+                groups += 1
+                if computeValue { append16(value, gap < 0, &headHi, &headLo, &tailHi, &tailLo) }
+                break
+            }
+            let c = p[i]
+            if c == colon {
+                groups += 1
+                guard groups < 8 else { return nil }  // a ninth group would follow
+                if computeValue { append16(value, gap < 0, &headHi, &headLo, &tailHi, &tailLo) }
+                i += 1
+                guard i < count else { return nil }  // a single trailing ':'
+                if p[i] == colon {
+                    guard gap < 0 else { return nil }  // a second '::'
+                    gap = groups
+                    i += 1
+                    if i == count { break }
+                }
+                continue
+            }
+            // The last 32 bits as a dotted quad, which must end the address.
+            guard c == dot, groups <= 6, let v4 = parseIPv4Unchecked(p + start, count - start) else { return nil }
+            if computeValue {
                 if gap < 0 {
                     headHi = headHi << 32 | headLo >> 32
                     headLo = headLo << 32 | UInt64(v4)
@@ -179,47 +257,43 @@ enum IPScan {
                     tailHi = tailHi << 32 | tailLo >> 32
                     tailLo = tailLo << 32 | UInt64(v4)
                 }
-                groups += 2
-                break
             }
-            groups += 1
-            guard groups <= 8 else { return nil }
-            if gap < 0 {
-                headHi = headHi << 16 | headLo >> 48
-                headLo = headLo << 16 | value
-            } else {
-                tailHi = tailHi << 16 | tailLo >> 48
-                tailLo = tailLo << 16 | value
-            }
-            if i == count { break }
-            guard p[i] == colon else { return nil }
-            i += 1
-            guard i < count else { return nil }  // a single trailing ':'
-            if p[i] == colon {
-                guard gap < 0 else { return nil }  // a second '::'
-                gap = groups
-                i += 1
-                if i == count { break }
-            }
+            groups += 2
+            break
         }
         if gap < 0 {
             guard groups == 8 else { return nil }
             return IPv6Bits(hi: headHi, lo: headLo)
         }
         guard groups <= 7 else { return nil }
+        if !computeValue { return .zero }
         // Move the head groups to the top: shift left by 16 × (8 − head groups) bits.
         let shift = 16 * (8 - gap)
-        var hi: UInt64, lo: UInt64
+        var hi: UInt64 = 0, lo: UInt64 = 0
         if gap == 0 {
-            hi = 0; lo = 0
+            // No head.
         } else if shift >= 64 {
             hi = headLo << UInt64(shift - 64)
-            lo = 0
         } else {
             hi = headHi << UInt64(shift) | headLo >> UInt64(64 - shift)
             lo = headLo << UInt64(shift)
         }
         return IPv6Bits(hi: hi | tailHi, lo: lo | tailLo)
+    }
+
+    /// Shifts a 16-bit group into the head or the tail.
+    @inline(__always)
+    private static func append16(
+        _ value: UInt64, _ toHead: Bool,
+        _ headHi: inout UInt64, _ headLo: inout UInt64, _ tailHi: inout UInt64, _ tailLo: inout UInt64
+    ) {
+        if toHead {
+            headHi = headHi << 16 | headLo >> 48
+            headLo = headLo << 16 | value
+        } else {
+            tailHi = tailHi << 16 | tailLo >> 48
+            tailLo = tailLo << 16 | value
+        }
     }
 
     /// Whether `c` may appear in a zone id as Node's regular expression allows: `[0-9A-Za-z.:-]`.
@@ -233,10 +307,10 @@ enum IPScan {
     /// Node's `isIPv6` over exactly `p[0..<count]`: an address, optionally followed by `%` and a zone id of
     /// one or more `[0-9A-Za-z.:-]`.
     @inline(__always)
-    static func isIPv6(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
+    static func isIPv6Inline(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
         if count <= 45 {
             // The common case: no zone. Find '%' only when the plain parse fails.
-            if parseIPv6(p, count) != nil { return true }
+            if scanIPv6(p, count, computeValue: false) != nil { return true }
         }
         var pct = 0
         while pct < count && p[pct] != percent { pct += 1 }
@@ -246,7 +320,7 @@ enum IPScan {
             guard isZoneByte(p[j]) else { return false }
             j += 1
         }
-        return parseIPv6(p, pct) != nil
+        return scanIPv6(p, pct, computeValue: false) != nil
     }
 
     // MARK: libuv (SocketAddress, BlockList)
@@ -279,9 +353,9 @@ enum IPScan {
 
 extension String {
     /// Runs `body` over the string's UTF-8 bytes without copying them when the string is native (always on
-    /// Linux); otherwise over a contiguous copy.
-    @inline(__always)
-    func withUTF8Bytes<R>(_ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
+    /// Linux); otherwise over a contiguous copy. (Inlinable for the public isIP functions.)
+    @inlinable @inline(__always)
+    func _withUTF8Bytes<R>(_ body: (UnsafePointer<UInt8>, Int) -> R) -> R {
         if let r = utf8.withContiguousStorageIfAvailable({ buf -> R in
             guard let base = buf.baseAddress else { return withUnsafePointer(to: 0 as UInt8) { body($0, 0) } }
             return body(base, buf.count)

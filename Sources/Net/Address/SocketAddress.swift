@@ -74,7 +74,7 @@ public struct SocketAddress: Hashable, Sendable, CustomStringConvertible {
     /// text lower-cases to either in JavaScript, so comparing ASCII case-insensitively is exact.)
     @inline(__always)
     static func familyCode(_ family: String) -> Int {
-        family.withUTF8Bytes { p, n in
+        family._withUTF8Bytes { p, n in
             guard n == 4, p[0] | 0x20 == 0x69, p[1] | 0x20 == 0x70, p[2] | 0x20 == 0x76 else { return 0 }
             switch p[3] {
             case 0x34: return 4
