@@ -49,8 +49,9 @@ public final class BlockList: Sendable, CustomStringConvertible {
         try addRange(first, last)
     }
 
-    /// Node's `blockList.addRange(start, end)` with `SocketAddress` endpoints, which may differ in family
-    /// (Node accepts that; such a range only matches IPv4-mapped addresses on the IPv6 side).
+    /// Node's `blockList.addRange(start, end)` with `SocketAddress` endpoints, which may differ in family, as
+    /// Node accepts: such a range matches IPv6 addresses only inside the IPv4-mapped block, and IPv4
+    /// addresses only when its IPv6 endpoint is IPv4-mapped.
     /// - Throws: `ERR_INVALID_ARG_VALUE` when `start` comes after `end`.
     public func addRange(_ start: SocketAddress, _ end: SocketAddress) throws(NetError) {
         if let order = IPAddress.nodeCompare(start.ip, end.ip), order > 0 {
