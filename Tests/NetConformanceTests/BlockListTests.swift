@@ -206,4 +206,23 @@ import Testing
         let blockList = BlockList()
         #expect(blockList.description.contains("rules: []"))
     }
+
+    // Beyond test-blocklist.js: what test-blocklist-clone.js shows with postMessage (a received BlockList
+    // shares its rules with the sender), a Swift BlockList does by being a Sendable reference.
+    @Test func sharedBetweenThreads() async throws {
+        let blockList = BlockList()
+        try blockList.addAddress("123.123.123.123")
+        await withTaskGroup(of: Void.self) { group in
+            for k in 0..<4 {
+                group.addTask {
+                    #expect(blockList.check("123.123.123.123"))
+                    try? blockList.addAddress("123.123.123.\(200 + k)")
+                    #expect(blockList.check("123.123.123.\(200 + k)"))
+                }
+            }
+        }
+        for k in 0..<4 { #expect(blockList.check("123.123.123.\(200 + k)")) }
+        #expect(!blockList.check("123.123.123.124"))
+        #expect(blockList.rules.count == 5)
+    }
 }

@@ -119,6 +119,76 @@ import Testing
         #expect(report.mismatches == 0, "seed \(seed):\n\(report.examples.joined(separator: "\n"))")
     }
 
+    /// Every error BlockList and SocketAddress throw, message and all, against Node's, and inspect output.
+    @Test func errorMessagesMatchNode() throws {
+        let script = #"""
+        const net = require('net');
+        const util = require('util');
+        const run = (f) => { try { f(); return 'ok'; } catch (e) { return `${e.code}|${e.name}|${e.message}`; } };
+        const bl = new net.BlockList();
+        const v6 = (a) => new net.SocketAddress({ address: a, family: 'ipv6' });
+        const out = [
+          run(() => bl.addRange('1.1.1.2', '1.1.1.1')),
+          run(() => bl.addRange('::2', '::1', 'IPv6')),
+          run(() => bl.addRange(v6('::ffff:1.1.1.9'), new net.SocketAddress({ address: '1.1.1.1' }))),
+          run(() => bl.addSubnet('1.1.1.1', 33)),
+          run(() => bl.addSubnet('1.1.1.1', -1)),
+          run(() => bl.addSubnet('::', 129, 'ipv6')),
+          run(() => bl.addSubnet(v6('::'), 200)),
+          run(() => bl.addAddress('1.1.1.1', 'foo')),
+          run(() => bl.addAddress('1.1.1.1', "it's")),
+          run(() => bl.addAddress('::1')),
+          run(() => bl.addAddress('1.1.1.1', 'IPV6')),
+          run(() => new net.SocketAddress({ port: 65536 })),
+          run(() => new net.SocketAddress({ port: -1 })),
+          run(() => new net.SocketAddress({ flowlabel: -1 })),
+          run(() => new net.SocketAddress({ flowlabel: 2 ** 32 })),
+          run(() => new net.SocketAddress({ family: 'IPv4' })),
+          run(() => new net.SocketAddress({ family: 'inet6' })),
+          util.inspect(new net.SocketAddress({ address: 'fe80::1%eth0', family: 'ipv6', port: 8, flowlabel: 9 })),
+        ];
+        bl.addAddress('1.1.1.1');
+        out.push(util.inspect(bl));
+        bl.addSubnet('::', 0, 'ipv6');
+        out.push(JSON.stringify(bl.rules));
+        console.log(JSON.stringify(out));
+        """#
+        let output = try Node.run(script)
+        let node = try #require(try JSONSerialization.jsonObject(with: Data(output.stdout.utf8)) as? [String], "\(output.stderr)")
+
+        func run(_ body: () throws -> Void) -> String {
+            do { try body(); return "ok" } catch let e as NetError { return "\(e.code)|\(e.name)|\(e.message)" } catch { return "\(error)" }
+        }
+        let bl = BlockList()
+        let v6 = { (a: String) throws -> SocketAddress in try SocketAddress(address: a, family: "ipv6") }
+        var mine = [
+            run { try bl.addRange("1.1.1.2", "1.1.1.1") },
+            run { try bl.addRange("::2", "::1", type: "IPv6") },
+            run { try bl.addRange(v6("::ffff:1.1.1.9"), SocketAddress(address: "1.1.1.1")) },
+            run { try bl.addSubnet("1.1.1.1", prefix: 33) },
+            run { try bl.addSubnet("1.1.1.1", prefix: -1) },
+            run { try bl.addSubnet("::", prefix: 129, type: "ipv6") },
+            run { try bl.addSubnet(v6("::"), prefix: 200) },
+            run { try bl.addAddress("1.1.1.1", type: "foo") },
+            run { try bl.addAddress("1.1.1.1", type: "it's") },
+            run { try bl.addAddress("::1") },
+            run { try bl.addAddress("1.1.1.1", type: "IPV6") },
+            run { _ = try SocketAddress(port: 65536) },
+            run { _ = try SocketAddress(port: -1) },
+            run { _ = try SocketAddress(flowlabel: -1) },
+            run { _ = try SocketAddress(flowlabel: 1 << 32) },
+            run { _ = try SocketAddress(family: "IPv4") },
+            run { _ = try SocketAddress(family: "inet6") },
+            try SocketAddress(address: "fe80::1%eth0", port: 8, family: "ipv6", flowlabel: 9).description,
+        ]
+        try bl.addAddress("1.1.1.1")
+        mine.append(bl.description)
+        try bl.addSubnet("::", prefix: 0, type: "ipv6")
+        mine.append("[" + bl.rules.map { "\"\($0)\"" }.joined(separator: ",") + "]")
+        #expect(mine.count == node.count)
+        for (m, n) in zip(mine, node) { #expect(m == n) }
+    }
+
     struct Report {
         /// How often each answer came up, to show that the inputs reach both outcomes of every comparison.
         var tally: [String: Int] = [:]

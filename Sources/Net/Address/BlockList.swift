@@ -49,8 +49,9 @@ public final class BlockList: Sendable, CustomStringConvertible {
         try addRange(first, last)
     }
 
-    /// Node's `blockList.addRange(start, end)` with `SocketAddress` endpoints, which may differ in family
-    /// (Node accepts that; such a range only matches IPv4-mapped addresses on the IPv6 side).
+    /// Node's `blockList.addRange(start, end)` with `SocketAddress` endpoints, which may differ in family, as
+    /// Node accepts: such a range matches IPv6 addresses only inside the IPv4-mapped block, and IPv4
+    /// addresses only when its IPv6 endpoint is IPv4-mapped.
     /// - Throws: `ERR_INVALID_ARG_VALUE` when `start` comes after `end`.
     public func addRange(_ start: SocketAddress, _ end: SocketAddress) throws(NetError) {
         if let order = IPAddress.nodeCompare(start.ip, end.ip), order > 0 {
@@ -263,21 +264,21 @@ struct IntervalSet<Key: IntervalKey>: Sendable {
         pending.removeAll(keepingCapacity: false)
     }
 
-    /// Whether `x` is in an interval. Call ``flush()`` first.
+    /// Whether `x` is in an interval. Call ``flush()`` first. A branch-free binary search (each step adds
+    /// `half × (comparison as 0 or 1)`), so that mispredictions do not dominate.
     @inline(__always) func contains(_ x: Key) -> Bool {
         lows.withUnsafeBufferPointer { lo in
-            // The number of intervals starting at or before x.
-            var base = 0, n = lo.count
-            while n > 0 {
+            var n = lo.count
+            guard n > 0 else { return false }
+            var base = 0
+            while n > 1 {
                 let half = n >> 1
-                if lo[base + half] <= x {
-                    base += half + 1
-                    n -= half + 1
-                } else {
-                    n = half
-                }
+                base &+= half &* (lo[base &+ half] <= x ? 1 : 0)
+                n -= half
             }
-            return base > 0 && x <= highs[base - 1]
+            // `base` is the last interval starting at or before x, if any starts there.
+            guard lo[base] <= x else { return false }
+            return highs.withUnsafeBufferPointer { x <= $0[base] }
         }
     }
 }

@@ -336,16 +336,22 @@ enum IPScan {
     /// What `uv_ip4_addr` accepts: the C string (up to a NUL) as dotted decimal.
     @inline(__always)
     static func libuvIPv4(_ p: UnsafePointer<UInt8>, _ count: Int) -> UInt32? {
-        parseIPv4(p, cStringLength(p, count))
+        // A string that parses whole has no NUL; only a failure needs the C-string cut.
+        if let x = parseIPv4(p, count) { return x }
+        let n = cStringLength(p, count)
+        return n < count ? parseIPv4(p, n) : nil
     }
 
     /// What `uv_ip6_addr` accepts: the C string (up to a NUL); from the first `%` on, the rest is a zone
     /// that is dropped whatever it holds, and the part before it is cut to 39 bytes.
     @inline(__always)
     static func libuvIPv6(_ p: UnsafePointer<UInt8>, _ count: Int) -> IPv6Bits? {
+        // A string that parses whole has neither NUL nor '%': libuv reads it whole too.
+        if let bits = parseIPv6(p, count) { return bits }
         let n = cStringLength(p, count)
         var end = 0
         while end < n && p[end] != percent { end += 1 }
+        if end == count { return nil }  // no NUL, no zone: the whole string, which failed
         if end < n && end > 39 { end = 39 }
         return parseIPv6(p, end)
     }
