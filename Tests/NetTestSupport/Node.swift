@@ -36,7 +36,11 @@ public enum Node {
 /// Runs a program to completion, feeding stdin and reading stdout and stderr concurrently so that large
 /// payloads cannot deadlock.
 public enum ChildProcess {
-    public static func run(_ executable: String, _ arguments: [String], stdin: Data = Data()) throws -> Node.Output {
+    /// Runs `executable`; after `timeout` seconds it is killed (a hung child fails its test, it does not
+    /// hang the suite) and its output so far is returned with status -9.
+    public static func run(
+        _ executable: String, _ arguments: [String], stdin: Data = Data(), timeout: Double = 60
+    ) throws -> Node.Output {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: executable)
         process.arguments = arguments
@@ -49,9 +53,13 @@ public enum ChildProcess {
             inPipe.fileHandleForWriting.write(stdin)
             try? inPipe.fileHandleForWriting.close()
         }.start()
+        let pid = process.processIdentifier
+        let watchdog = DispatchWorkItem { kill(pid, SIGKILL) }
+        DispatchQueue.global().asyncAfter(deadline: .now() + timeout, execute: watchdog)
         let stderr = Drain(errPipe)
         let stdout = outPipe.fileHandleForReading.readDataToEndOfFile()
         process.waitUntilExit()
+        watchdog.cancel()
         return Node.Output(
             stdout: String(decoding: stdout, as: UTF8.self),
             stderr: String(decoding: stderr.finish(), as: UTF8.self),

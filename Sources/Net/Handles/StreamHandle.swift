@@ -24,10 +24,15 @@ class StreamHandle: Handle {
     final var readBuffer: UnsafeMutableRawBufferPointer?
     /// Whether `readStart()` is in effect.
     final private(set) var isReading = false
+    /// Runs once libuv has closed the handle (where a socket emits 'close'). Dropped after it runs.
+    final var onClose: (() -> Void)?
 
     final var stream: UnsafeMutablePointer<uv_stream_t> { raw.assumingMemoryBound(to: uv_stream_t.self) }
 
     override func didClose() {
+        let closed = onClose
+        onClose = nil
+        closed?()
         onRead = nil
         onConnection = nil
         readBuffer = nil

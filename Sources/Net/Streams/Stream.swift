@@ -39,6 +39,19 @@ public final class StreamState {
     var closeEmitted: Bool { (writable?.closeEmitted ?? false) || (readable?.closeEmitted ?? false) }
     var errored: NetError? { writable?.errored ?? readable?.errored }
 
+    /// Node's `_undestroy()`: both halves back to their initial state, for a socket that reconnects.
+    func reset() {
+        if let r = readable {
+            r.destroyed = false; r.closed = false; r.closeEmitted = false; r.errored = nil; r.errorEmitted = false
+            r.ended = false; r.endEmitted = false; r.reading = false; r.sync = true
+        }
+        if let w = writable {
+            w.destroyed = false; w.closed = false; w.closeEmitted = false; w.errored = nil; w.errorEmitted = false
+            w.ended = false; w.ending = false; w.finished = false; w.finalCalled = false; w.prefinished = false
+            w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll()
+        }
+    }
+
     func setError(_ error: NetError?) {
         guard let error else { return }
         if let w = writable, w.errored == nil { w.errored = error }

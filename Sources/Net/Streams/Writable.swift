@@ -16,6 +16,10 @@ public protocol Writable: Stream {
     var hasWritev: Bool { get }
     /// Node's `_final(cb)`: called once after `end()` when every write has completed, before 'finish'.
     func _final(_ callback: @escaping (NetError?) -> Void)
+    /// Lets a stream take over a `write` before the machinery sees it (a socket whose peer ended it
+    /// answers EPIPE, as Node's `writeAfterFIN`). Return true when handled; `write` then returns false.
+    /// The default returns false.
+    func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool
 }
 
 /// Node's `_writableState`.
@@ -85,6 +89,8 @@ extension Writable {
     public var hasWritev: Bool { false }
 
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
+
+    public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool { false }
 
     private var wstate: WritableState { streamState.writable! }
 
@@ -159,6 +165,7 @@ extension Writable {
     // MARK: The machine (Node's writable.js)
 
     func writeChunk(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) -> Bool {
+        if _interceptWrite(callback) { return false }
         let state = wstate
         var error: NetError?
         if state.ending {

@@ -1,0 +1,102 @@
+import CLibUV
+
+/// Options for ``Socket/connect(_:_:)`` and ``createConnection(_:_:)`` (Node's `socket.connect(options)`).
+public struct ConnectOptions {
+    /// The port to connect to (TCP). Required unless `path` is set.
+    public var port: Int?
+    /// The host: an IP literal (no lookup) or a name resolved with `getaddrinfo`. Default `"localhost"`.
+    public var host: String
+    /// The local address to bind before connecting.
+    public var localAddress: String?
+    /// The local port to bind before connecting.
+    public var localPort: Int?
+    /// The IP family to resolve: 0 (either), 4 or 6.
+    public var family: Int?
+    /// `getaddrinfo` flags (`AI_ADDRCONFIG`, `AI_V4MAPPED`, …); 0 lets Net use `AI_ADDRCONFIG` as Node does.
+    public var hints: Int32
+    /// A custom resolver in place of `getaddrinfo` (Node's `lookup` option).
+    public var lookup: LookupFunction?
+    /// Turn off Nagle's algorithm once connected.
+    public var noDelay: Bool
+    /// The path of a Unix domain socket to connect to instead of TCP.
+    public var path: String?
+    /// Keep the writable side open after the peer ends (for ``createConnection(_:_:)``).
+    public var allowHalfOpen: Bool
+
+    /// Options for a TCP connection to `port` on `host`.
+    public init(
+        port: Int? = nil, host: String = "localhost", localAddress: String? = nil, localPort: Int? = nil,
+        family: Int? = nil, hints: Int32 = 0, lookup: LookupFunction? = nil, noDelay: Bool = false,
+        allowHalfOpen: Bool = false
+    ) {
+        self.port = port
+        self.host = host
+        self.localAddress = localAddress
+        self.localPort = localPort
+        self.family = family
+        self.hints = hints
+        self.lookup = lookup
+        self.noDelay = noDelay
+        self.allowHalfOpen = allowHalfOpen
+    }
+
+    /// Options for a Unix domain socket at `path`.
+    public init(path: String, allowHalfOpen: Bool = false) {
+        self.init(allowHalfOpen: allowHalfOpen)
+        self.path = path
+    }
+}
+
+/// What a lookup function is asked for (Node's `dns.lookup` options).
+public struct LookupOptions: Sendable, Equatable {
+    /// 0, 4 or 6.
+    public var family: Int
+    /// `getaddrinfo` flags.
+    public var hints: Int32
+
+    /// Lookup options.
+    public init(family: Int = 0, hints: Int32 = 0) {
+        self.family = family
+        self.hints = hints
+    }
+}
+
+/// A resolver with Node's `lookup(hostname, options, callback(err, address, family))` shape.
+public typealias LookupFunction = (String, LookupOptions, @escaping (NetError?, String?, Int?) -> Void) -> Void
+
+/// The payload of a socket's `'lookup'` event: Node's `(err, address, family, host)`.
+public struct LookupResult: Sendable, Equatable {
+    /// The resolution error, if it failed.
+    public var error: NetError?
+    /// The address chosen.
+    public var address: String?
+    /// 4 or 6.
+    public var family: Int?
+    /// The host name that was looked up.
+    public var host: String
+}
+
+/// Node's `dns.lookup` with `all: false`: the first address `getaddrinfo` returns (resolver order).
+public func defaultLookup(_ host: String, _ options: LookupOptions, _ callback: @escaping (NetError?, String?, Int?) -> Void) {
+    let loop = EventLoop.current
+    let status = GetAddrInfo.lookup(loop: loop, host: host, family: options.family, hints: options.hints) { status, entries in
+        if status < 0 {
+            callback(.dns(status, syscall: "getaddrinfo", hostname: host), nil, nil)
+        } else if let first = entries.first {
+            callback(nil, first.address, first.family)
+        } else {
+            callback(.dns(UV_EAI_NODATA.rawValue, syscall: "getaddrinfo", hostname: host), nil, nil)
+        }
+    }
+    if status < 0 {
+        let error = NetError.dns(status, syscall: "getaddrinfo", hostname: host)
+        loop.nextTick { callback(error, nil, nil) }
+    }
+}
+
+/// Node's `validatePort`: 0…65535, else ERR_SOCKET_BAD_PORT.
+func validatePort(_ port: Int, name: String = "Port", allowZero: Bool = true) throws(NetError) {
+    if port < 0 || port > 0xFFFF || (port == 0 && !allowZero) {
+        throw .socketBadPort(name, .int(port), allowZero: allowZero)
+    }
+}

@@ -1,0 +1,46 @@
+/// Node's `net.createServer([options][, connectionListener])`.
+public func createServer(_ options: Server.Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) -> Server {
+    Server(options, connectionListener)
+}
+
+/// Node's `net.createServer(connectionListener)`.
+public func createServer(_ connectionListener: @escaping (Socket) -> Void) -> Server {
+    Server(.init(), connectionListener)
+}
+
+/// Node's `net.createConnection(options[, connectListener])`: a new socket, connecting.
+@discardableResult
+public func createConnection(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+    let socket = Socket(.init(allowHalfOpen: options.allowHalfOpen))
+    return try socket.connect(options, connectListener)
+}
+
+/// Node's `net.createConnection(port[, host][, connectListener])`.
+@discardableResult
+public func createConnection(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+    try createConnection(ConnectOptions(port: port, host: host), connectListener)
+}
+
+/// Node's `net.createConnection(path[, connectListener])`.
+@discardableResult
+public func createConnection(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
+    Socket().connect(path: path, connectListener)
+}
+
+/// Node's `net.connect(options[, connectListener])`, an alias of ``createConnection(_:_:)``.
+@discardableResult
+public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+    try createConnection(options, connectListener)
+}
+
+/// Node's `net.connect(port[, host][, connectListener])`.
+@discardableResult
+public func connect(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+    try createConnection(port: port, host: host, connectListener)
+}
+
+/// Node's `net.connect(path[, connectListener])`.
+@discardableResult
+public func connect(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
+    createConnection(path: path, connectListener)
+}

@@ -1,0 +1,324 @@
+import CLibUV
+
+/// Node's `net.Server`: listens for TCP or Unix domain socket connections and emits a ``Socket`` for
+/// each in 'connection'.
+///
+/// Defaults as Node: backlog 511, no host binds `::` (dual stack) and falls back to `0.0.0.0` where IPv6
+/// is unavailable, SO_REUSEADDR (libuv sets it). `close()` stops accepting at once and emits 'close' once
+/// every accepted connection has closed too. A closed server can listen again.
+///
+/// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
+public final class Server: EventEmitter {
+    /// Options for ``createServer(_:_:)`` (Node's `net.createServer(options)`).
+    public struct Options: Sendable {
+        /// Accepted sockets keep their writable side open after the peer ends.
+        public var allowHalfOpen: Bool
+        /// Accepted sockets start paused: nothing is read until `resume()`.
+        public var pauseOnConnect: Bool
+        /// Turn off Nagle's algorithm on every accepted socket.
+        public var noDelay: Bool
+
+        /// Node's defaults.
+        public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false) {
+            self.allowHalfOpen = allowHalfOpen
+            self.pauseOnConnect = pauseOnConnect
+            self.noDelay = noDelay
+        }
+    }
+
+    /// Options for ``listen(_:_:)`` (Node's `server.listen(options)`).
+    public struct ListenOptions: Sendable {
+        /// The TCP port (0 picks a free one). Ignored when `path` is set.
+        public var port: Int?
+        /// The address or host name to bind; nil binds `::` (or `0.0.0.0`).
+        public var host: String?
+        /// A Unix domain socket path to listen on instead of TCP.
+        public var path: String?
+        /// The pending-connection queue length (default 511).
+        public var backlog: Int?
+        /// Node's `exclusive`: only matters to the cluster module, which Net has not; a plain server's
+        /// handle is always its own, which is what `exclusive: true` asks for.
+        public var exclusive: Bool
+        /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
+        public var ipv6Only: Bool
+
+        /// Listen options.
+        public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
+                    exclusive: Bool = false, ipv6Only: Bool = false) {
+            self.port = port
+            self.host = host
+            self.path = path
+            self.backlog = backlog
+            self.exclusive = exclusive
+            self.ipv6Only = ipv6Only
+        }
+    }
+
+    public let eventListeners = EventListeners()
+    unowned let loop: EventLoop
+    let options: Options
+    var handle: StreamHandle?
+    var connections = 0
+    var connectionKey: String?
+    var pipeName: String?
+    /// 'close' emissions scheduled and not yet made (each close() of a drained server schedules one).
+    var pendingCloseEmits = 0
+
+    /// A server; `connectionListener` is added as a 'connection' listener.
+    public init(_ options: Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) {
+        loop = EventLoop.current
+        self.options = options
+        if let connectionListener { on(.connection, connectionListener) }
+    }
+
+    /// `server.listening`: whether the server is accepting connections.
+    public var listening: Bool { handle != nil && connectionKey != nil }
+
+    // MARK: listen
+
+    /// Listens on `port` (0 picks one) at `host` (nil: `::` falling back to `0.0.0.0`). `callback` is added
+    /// as a once-listener of 'listening'. Throws ERR_SERVER_ALREADY_LISTEN or ERR_SOCKET_BAD_PORT; bind
+    /// and listen failures arrive as 'error'.
+    @discardableResult
+    public func listen(port: Int = 0, host: String? = nil, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        try listen(ListenOptions(port: port, host: host, backlog: backlog), callback)
+    }
+
+    /// Listens on the Unix domain socket at `path`.
+    @discardableResult
+    public func listen(path: String, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        try listen(ListenOptions(path: path, backlog: backlog), callback)
+    }
+
+    /// Listens as `options` say (Node's `server.listen(options[, callback])`).
+    @discardableResult
+    public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        if handle != nil { throw .serverAlreadyListen }
+        if let path = options.path {
+            if let callback { once(.listening, callback) }
+            listenPipe(path, backlog: options.backlog ?? 511)
+            return self
+        }
+        let port = options.port ?? 0
+        try validatePort(port, name: "options.port")
+        if let callback { once(.listening, callback) }
+        let backlog = options.backlog ?? 511
+        let flags = options.ipv6Only
+        if let host = options.host, !host.isEmpty {
+            let family = isIP(host)
+            if family != 0 {
+                loop.nextTick { [self] in setupListenHandle(host, port, family, backlog, ipv6Only: flags) }
+            } else {
+                defaultLookup(host, LookupOptions()) { [self] error, ip, family in
+                    if let error {
+                        emit(.error, error)
+                    } else {
+                        setupListenHandle(ip, port, family ?? 4, backlog, ipv6Only: flags)
+                    }
+                }
+            }
+        } else {
+            setupListenHandle(nil, port, 4, backlog, ipv6Only: flags)
+        }
+        return self
+    }
+
+    private func setupListenHandle(_ address: String?, _ port: Int, _ family: Int, _ backlog: Int, ipv6Only: Bool) {
+        guard handle == nil else { return }
+        var address = address
+        var created: TCPHandle?
+        var failure: Int32 = 0
+        if address == nil {
+            // Try the unspecified IPv6 address first; fall back to IPv4 where IPv6 is unavailable.
+            switch createHandle("::", port, ipv6Only: ipv6Only) {
+            case .success(let h): created = h; address = "::"
+            case .failure:
+                address = "0.0.0.0"
+                switch createHandle("0.0.0.0", port, ipv6Only: false) {
+                case .success(let h): created = h
+                case .failure(let status): failure = status
+                }
+            }
+        } else {
+            switch createHandle(address!, port, ipv6Only: ipv6Only) {
+            case .success(let h): created = h
+            case .failure(let status): failure = status
+            }
+        }
+        guard let tcp = created else {
+            let error = NetError.uvWithHostPort(failure, syscall: "listen", address: address, port: port)
+            loop.nextTick { [self] in emit(.error, error) }
+            return
+        }
+        startListening(tcp, backlog: backlog, key: "\(family):\(address!):\(port)", address: address!, port: port)
+    }
+
+    private enum HandleResult { case success(TCPHandle), failure(Int32) }
+
+    private func createHandle(_ address: String, _ port: Int, ipv6Only: Bool) -> HandleResult {
+        let tcp: TCPHandle
+        do { tcp = try TCPHandle(loop: loop) } catch { return .failure(error.errno ?? UV_EINVAL.rawValue) }
+        guard let storage = SocketAddressStorage(ip: address, port: port) else {
+            tcp.close()
+            return .failure(UV_EINVAL.rawValue)
+        }
+        let status = tcp.bind(storage, ipv6Only: ipv6Only && storage.family == AF_INET6)
+        if status < 0 {
+            tcp.close()
+            return .failure(status)
+        }
+        return .success(tcp)
+    }
+
+    private func startListening(_ listener: StreamHandle, backlog: Int, key: String, address: String, port: Int) {
+        handle = listener
+        listener.onConnection = { [self] status in onConnection(status) }
+        let status = listener.listen(backlog: Int32(clamping: backlog > 0 ? backlog : 511))
+        if status < 0 {
+            let error = NetError.uvWithHostPort(status, syscall: "listen", address: address, port: port)
+            listener.close()
+            handle = nil
+            loop.nextTick { [self] in emit(.error, error) }
+            return
+        }
+        connectionKey = key
+        loop.nextTick { [self] in
+            if handle != nil { emit(.listening) }
+        }
+    }
+
+    private func listenPipe(_ path: String, backlog: Int) {
+        let pipe: PipeHandle
+        do { pipe = try PipeHandle(loop: loop) } catch {
+            loop.nextTick { [self] in emit(.error, error) }
+            return
+        }
+        let status = pipe.bind(path)
+        if status < 0 {
+            pipe.close()
+            let error = NetError.uvWithHostPort(status, syscall: "listen", address: path, port: -1)
+            loop.nextTick { [self] in emit(.error, error) }
+            return
+        }
+        pipeName = path
+        startListening(pipe, backlog: backlog, key: "-1:\(path):-1", address: path, port: -1)
+    }
+
+    // MARK: Connections
+
+    private func onConnection(_ status: Int32) {
+        guard status >= 0 else {
+            emit(.error, .errno(status, syscall: "accept"))
+            return
+        }
+        guard let listener = handle else { return }
+        let client: StreamHandle
+        do {
+            client = listener is PipeHandle ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
+        } catch {
+            emit(.error, error)
+            return
+        }
+        let accepted = listener.accept(client)
+        guard accepted == 0 else {
+            client.close()
+            emit(.error, .errno(accepted, syscall: "accept"))
+            return
+        }
+        if options.noDelay, let tcp = client as? TCPHandle { _ = tcp.setNoDelay(true) }
+        let socket = Socket(accepted: client, server: self, allowHalfOpen: options.allowHalfOpen,
+                            pauseOnCreate: options.pauseOnConnect)
+        connections += 1
+        emit(.connection, socket)
+    }
+
+    func connectionClosed() {
+        connections -= 1
+        emitCloseIfDrained()
+    }
+
+    /// `server.getConnections(callback)`: the number of open connections, on the next tick.
+    @discardableResult
+    public func getConnections(_ callback: @escaping (NetError?, Int) -> Void) -> Server {
+        let count = connections
+        loop.nextTick { callback(nil, count) }
+        return self
+    }
+
+    // MARK: Closing
+
+    /// Stops accepting connections. 'close' follows once every accepted connection has closed too;
+    /// `callback` runs then, with ERR_SERVER_NOT_RUNNING if the server was not listening.
+    @discardableResult
+    public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
+        if let callback {
+            if handle == nil {
+                once(.close) { callback(.serverNotRunning) }
+            } else {
+                once(.close) { callback(nil) }
+            }
+        }
+        if let handle {
+            handle.close()
+            self.handle = nil
+            connectionKey = nil
+        }
+        emitCloseIfDrained()
+        return self
+    }
+
+    private func emitCloseIfDrained() {
+        guard handle == nil, connections == 0 else { return }
+        pendingCloseEmits += 1
+        loop.nextTick { [self] in
+            pendingCloseEmits -= 1
+            emit(.close)
+            // Nothing more is emitted unless the server listens again or another 'close' is on its way:
+            // drop the listeners so those that capture the server do not keep it alive.
+            if handle == nil, pendingCloseEmits == 0 { eventListeners.releaseAll() }
+        }
+    }
+
+    /// `server.address()`: the bound address (`.inet`), the socket path (`.path`), or nil when not listening.
+    public func address() -> ServerAddress? {
+        if let tcp = handle as? TCPHandle, let local = tcp.localAddress() {
+            return .inet(AddressInfo(address: local.ip, family: local.familyName, port: local.port))
+        }
+        if handle != nil, let pipeName { return .path(pipeName) }
+        return nil
+    }
+}
+
+/// What ``Server/address()`` returns: an IP address and port, or a Unix domain socket path.
+public enum ServerAddress: Sendable, Hashable, CustomStringConvertible {
+    /// A TCP server's `{ address, family, port }`.
+    case inet(AddressInfo)
+    /// A Unix domain socket server's path.
+    case path(String)
+
+    /// The port of a TCP server.
+    public var port: Int? {
+        if case .inet(let info) = self { return info.port }
+        return nil
+    }
+
+    /// As Node prints it: the object for TCP, the path string for pipes.
+    public var description: String {
+        switch self {
+        case .inet(let info): return info.description
+        case .path(let path): return path
+        }
+    }
+}
+
+extension EventKey where Emitter == Server, Payload == Void {
+    /// `'listening'`: the server is bound and accepting.
+    public static var listening: Self { .init("listening") }
+    /// `'close'`: the server stopped and every connection it accepted has closed.
+    public static var close: Self { .init("close") }
+}
+
+extension EventKey where Emitter == Server, Payload == Socket {
+    /// `'connection'`: a new connection was accepted.
+    public static var connection: Self { .init("connection") }
+}

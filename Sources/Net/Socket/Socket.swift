@@ -1,0 +1,479 @@
+import CLibUV
+
+/// Node's `net.Socket`: a ``Duplex`` over a TCP connection or a Unix domain socket, with Node's events
+/// in Node's order ('lookup', 'connect', 'ready', 'data', 'end', 'finish', 'error', 'close').
+///
+/// A socket is made by ``createConnection(_:_:)``/``connect(_:_:)``, by a ``Server`` for each incoming
+/// connection, or with `Socket()` and then ``connect(_:_:)``. Writes made while connecting are queued and
+/// flushed once connected. With `allowHalfOpen` false (the default) the socket ends its writable side on
+/// the tick after the peer's FIN ('end'); writing after that fails with EPIPE, as in Node.
+///
+/// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
+public final class Socket: Duplex {
+    /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
+    public struct Options: Sendable {
+        /// Keep the writable side open after the peer ends (default false: end it too).
+        public var allowHalfOpen: Bool
+        /// Whether reads are allowed (false makes a write-only socket).
+        public var readable: Bool
+        /// Whether writes are allowed (false makes a read-only socket).
+        public var writable: Bool
+
+        /// Node's defaults.
+        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true) {
+            self.allowHalfOpen = allowHalfOpen
+            self.readable = readable
+            self.writable = writable
+        }
+    }
+
+    /// `socket.readyState`.
+    public enum ReadyState: String, Sendable {
+        /// Connecting.
+        case opening
+        /// Readable and writable.
+        case open
+        /// The writable side has ended.
+        case readOnly
+        /// The readable side has ended.
+        case writeOnly
+        /// Neither side is open.
+        case closed
+    }
+
+    public let eventListeners = EventListeners()
+    public let streamState: StreamState
+    /// Whether the writable side stays open after the peer's FIN.
+    public let allowHalfOpen: Bool
+
+    unowned let loop: EventLoop
+    var handle: StreamHandle?
+    /// The server that accepted this socket, which counts it until it closes.
+    var server: Server?
+    /// True between `connect()` and the connection (or its failure).
+    public private(set) var connecting = false
+    var pendingWrites: Int = 0
+    var bytesDispatched = 0
+    var bytesReadTotal = 0
+    var readStopped = false
+    var peerEnded = false
+    var cachedLocal: (address: String, port: Int, family: String)?
+    var cachedRemote: (address: String, port: Int, family: String)?
+    var cachedPipeName: String?
+    var setNoDelayOnConnect = false
+
+    /// A socket with no connection yet (Node's `new net.Socket(options)`); call ``connect(_:_:)``.
+    public init(_ options: Options = .init()) {
+        loop = EventLoop.current
+        allowHalfOpen = options.allowHalfOpen
+        let readable = ReadableState()
+        readable.readable = options.readable
+        let writable = WritableState()
+        writable.writable = options.writable
+        streamState = StreamState(readable: readable, writable: writable)
+        streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
+    }
+
+    /// A socket around an accepted connection.
+    init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool) {
+        loop = handle.loop
+        self.allowHalfOpen = allowHalfOpen
+        streamState = StreamState(readable: ReadableState(), writable: WritableState())
+        streamState.emitClose = false
+        self.server = server
+        adopt(handle)
+        cacheAddresses()
+        if pauseOnCreate {
+            streamState.readable!.flowing = false
+        } else {
+            read(0)
+        }
+    }
+
+    private func adopt(_ handle: StreamHandle) {
+        self.handle = handle
+        handle.onRead = { [self] event in onRead(event) }
+    }
+
+    // MARK: Properties (Node's getters)
+
+    /// `socket.pending`: true before a connection exists (no handle yet, or still connecting).
+    public var pending: Bool { handle == nil || connecting }
+
+    /// `socket.readyState`.
+    public var readyState: ReadyState {
+        if connecting { return .opening }
+        switch (readable, writable) {
+        case (true, true): return .open
+        case (true, false): return .readOnly
+        case (false, true): return .writeOnly
+        case (false, false): return .closed
+        }
+    }
+
+    /// `socket.bytesRead`: bytes received.
+    public var bytesRead: Int { bytesReadTotal }
+
+    /// `socket.bytesWritten`: bytes sent, plus bytes queued in the socket (bytes, not characters).
+    public var bytesWritten: Int {
+        var total = bytesDispatched + pendingWrites
+        for pending in streamState.writable!.buffered { total += pending.chunk.count }
+        return total
+    }
+
+    /// `socket.bufferSize`: bytes waiting to be written (`writableLength` while a handle exists).
+    public var bufferSize: Int { handle == nil ? 0 : writableLength }
+
+    /// `socket.localAddress` (kept after close; nil before connect).
+    public var localAddress: String? { cachedLocal?.address }
+    /// `socket.localPort`.
+    public var localPort: Int? { cachedLocal?.port }
+    /// `socket.localFamily`: `"IPv4"` or `"IPv6"`.
+    public var localFamily: String? { cachedLocal?.family }
+    /// `socket.remoteAddress` (kept after close; nil before connect or after a failed one).
+    public var remoteAddress: String? { cachedRemote?.address }
+    /// `socket.remotePort`.
+    public var remotePort: Int? { cachedRemote?.port }
+    /// `socket.remoteFamily`: `"IPv4"` or `"IPv6"`.
+    public var remoteFamily: String? { cachedRemote?.family }
+
+    /// `socket.address()`: the local address, port and family, or nil when unknown.
+    public func address() -> AddressInfo? {
+        guard let local = cachedLocal else { return nil }
+        return AddressInfo(address: local.address, family: local.family, port: local.port)
+    }
+
+    func cacheAddresses() {
+        if let tcp = handle as? TCPHandle {
+            if let local = tcp.localAddress() { cachedLocal = (local.ip, local.port, local.familyName) }
+            if let remote = tcp.remoteAddress() { cachedRemote = (remote.ip, remote.port, remote.familyName) }
+        }
+    }
+
+    // MARK: Reading
+
+    public func _read(_ size: Int) {
+        guard !connecting, let handle else {
+            once(.connect) { [self] in _read(size) }
+            return
+        }
+        if !handle.isReading { tryReadStart() }
+    }
+
+    private func tryReadStart() {
+        guard let handle else { return }
+        readStopped = false
+        let status = handle.readStart()
+        if status < 0 { destroy(.errno(status, syscall: "read")) }
+    }
+
+    private func onRead(_ event: StreamHandle.ReadEvent) {
+        switch event {
+        case .data(let bytes):
+            bytesReadTotal += bytes.count
+            guard !destroyed else { return }
+            let chunk = Buffer(unsafeUninitializedCapacity: bytes.count) { target, count in
+                target.baseAddress!.initialize(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: bytes.count)
+                count = bytes.count
+            }
+            if !push(chunk) {
+                handle?.readStop()
+                readStopped = true
+            }
+        case .eof:
+            peerEnded = true
+            if !streamState.readable!.endEmitted {
+                push(nil)
+                read(0)
+            }
+        case .error(let status):
+            destroy(.errno(status, syscall: "read"))
+        }
+    }
+
+    // MARK: Writing
+
+    public var hasWritev: Bool { true }
+
+    public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
+        writeGeneric([chunk], callback)
+    }
+
+    public func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
+        writeGeneric(chunks, callback)
+    }
+
+    private func writeGeneric(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
+        if connecting {
+            // Node keeps the data until 'connect', and fails the write if the socket closes first.
+            let count = chunks.reduce(0) { $0 + $1.count }
+            pendingWrites += count
+            var closeToken: ListenerToken?
+            let connectToken = once(.connect) { [self] in
+                if let closeToken { off(.close, closeToken) }
+                pendingWrites -= count
+                writeGeneric(chunks, callback)
+            }
+            closeToken = once(.close) { [self] _ in
+                off(.connect, connectToken)
+                pendingWrites -= count
+                callback(.socketClosedBeforeConnection)
+            }
+            return
+        }
+        guard let handle, !handle.isClosing else {
+            callback(.socketClosed)
+            return
+        }
+        let count = chunks.reduce(0) { $0 + $1.count }
+        bytesDispatched += count
+        let outcome = withUnsafeBuffers(chunks) { buffers in
+            handle.write(buffers) { status in
+                callback(status < 0 ? .errno(status, syscall: "write") : nil)
+            }
+        }
+        switch outcome {
+        case .written: callback(nil)
+        case .queued: break
+        case .failed(let status): callback(.errno(status, syscall: "write"))
+        }
+    }
+
+    public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
+        // Node's writeAfterFIN: once the peer ended and we auto-ended, writes fail with EPIPE.
+        guard peerEnded, !allowHalfOpen, writableEnded else { return false }
+        let error = NetError("This socket has been ended by the other party", code: "EPIPE")
+        loop.nextTick { callback(error) }
+        destroy(error)
+        return true
+    }
+
+    public func _final(_ callback: @escaping (NetError?) -> Void) {
+        if pending && connecting {
+            once(.connect) { [self] in _final(callback) }
+            return
+        }
+        guard let handle else { return callback(nil) }
+        let status = handle.shutdown { _ in callback(nil) }
+        if status == UV_ENOTCONN.rawValue {
+            callback(nil)
+        } else if status < 0 {
+            callback(.errno(status, syscall: "shutdown"))
+        }
+    }
+
+    // MARK: Destroying
+
+    public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
+        connecting = false
+        if let handle {
+            let hadError = error != nil
+            handle.onRead = nil
+            handle.onClose = { [self] in
+                emit(.close, hadError)
+                releaseListenersAfterClose()
+            }
+            handle.close()
+            self.handle = nil
+            callback(error)
+        } else {
+            callback(error)
+            loop.nextTick { [self] in
+                emit(.close, false)
+                releaseListenersAfterClose()
+            }
+        }
+        if let server {
+            self.server = nil
+            server.connectionClosed()
+        }
+    }
+
+    /// `socket.destroySoon()`: end the writable side, then destroy once it has finished.
+    public func destroySoon() {
+        if writable { end() }
+        if writableFinished {
+            destroy()
+        } else {
+            once(.finish) { [self] in destroy() }
+        }
+    }
+
+    // MARK: Connecting
+
+    /// Connects with `options` (Node's `socket.connect(options[, connectListener])`); `connectListener`
+    /// is added as a once-listener of 'connect'. Argument errors throw; connection errors arrive as 'error'.
+    @discardableResult
+    public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        if let path = options.path {
+            try prepareConnect(pipe: true, connectListener)
+            connectPipe(path)
+            return self
+        }
+        if let localAddress = options.localAddress, isIP(localAddress) == 0 {
+            throw .invalidIPAddress(localAddress)
+        }
+        if let port = options.port { try validatePort(port) }
+        if let family = options.family, ![0, 4, 6].contains(family) {
+            throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+        }
+        try prepareConnect(pipe: false, connectListener)
+        setNoDelayOnConnect = options.noDelay
+        lookupAndConnect(options)
+        return self
+    }
+
+    /// Connects to `port` on `host` (Node's `socket.connect(port[, host][, connectListener])`).
+    @discardableResult
+    public func connect(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        try connect(ConnectOptions(port: port, host: host), connectListener)
+    }
+
+    /// Connects to the Unix domain socket at `path` (Node's `socket.connect(path[, connectListener])`).
+    @discardableResult
+    public func connect(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
+        var options = ConnectOptions()
+        options.path = path
+        // A path connect has no argument that can be invalid.
+        return (try? connect(options, connectListener)) ?? self
+    }
+
+    private func prepareConnect(pipe: Bool, _ connectListener: (() -> Void)?) throws(NetError) {
+        if destroyed {
+            // Reconnecting a closed socket, as Node's `_undestroy`.
+            handle = nil
+            cachedRemote = nil
+            cachedLocal = nil
+            peerEnded = false
+            streamState.reset()
+        }
+        if handle == nil {
+            handle = pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
+            adopt(handle!)
+        }
+        if let connectListener { once(.connect, connectListener) }
+        connecting = true
+    }
+
+    private func lookupAndConnect(_ options: ConnectOptions) {
+        let host = options.host.isEmpty ? "localhost" : options.host
+        let port = options.port ?? 0
+        let family = isIP(host)
+        if family != 0 {
+            loop.nextTick { [self] in
+                if connecting { internalConnect(host, port, family, options.localAddress, options.localPort) }
+            }
+            return
+        }
+        var hints = options.hints
+        if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
+        let lookupOptions = LookupOptions(family: options.family ?? 0, hints: hints)
+        let lookup = options.lookup ?? defaultLookup
+        lookup(host, lookupOptions) { [self] error, ip, addressFamily in
+            emit(.lookup, LookupResult(error: error, address: ip, family: addressFamily, host: host))
+            guard connecting else { return }
+            if let error {
+                loop.nextTick { [self] in destroy(error) }
+            } else if let ip, isIP(ip) != 0, let addressFamily {
+                if addressFamily != 4 && addressFamily != 6 {
+                    let error = NetError.invalidAddressFamily("\(addressFamily)", host: options.host, port: port)
+                    loop.nextTick { [self] in destroy(error) }
+                } else {
+                    internalConnect(ip, port, addressFamily, options.localAddress, options.localPort)
+                }
+            } else {
+                let error = NetError.invalidIPAddress(ip ?? "undefined")
+                loop.nextTick { [self] in destroy(error) }
+            }
+        }
+    }
+
+    private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
+        guard let tcp = handle as? TCPHandle else { return }
+        if localAddress != nil || localPort != nil {
+            let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
+            let status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            if status < 0 {
+                destroy(.withHostPort(status, syscall: "bind", address: local, port: localPort ?? 0))
+                return
+            }
+        }
+        guard let target = SocketAddressStorage(ip: address, port: port) else {
+            destroy(.invalidIPAddress(address))
+            return
+        }
+        let status = tcp.connect(target) { [self] status in afterConnect(status, address, port, localAddress, localPort) }
+        if status < 0 {
+            var details: String?
+            if let local = tcp.localAddress() { details = "\(local.ip):\(local.port)" }
+            destroy(.withHostPort(status, syscall: "connect", address: address, port: port, local: details))
+        }
+    }
+
+    private func connectPipe(_ path: String) {
+        guard let pipe = handle as? PipeHandle else { return }
+        pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
+    }
+
+    private func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
+        guard !destroyed else { return }
+        connecting = false
+        if status == 0 {
+            cacheAddresses()
+            if setNoDelayOnConnect, let tcp = handle as? TCPHandle { _ = tcp.setNoDelay(true) }
+            emit(.connect)
+            emit(.ready)
+            if streamState.readable!.readable && !isPaused() { read(0) }
+        } else {
+            var details: String?
+            if let localAddress, let localPort { details = "\(localAddress):\(localPort)" }
+            destroy(.withHostPort(status, syscall: "connect", address: address, port: port, local: details))
+        }
+    }
+}
+
+/// An address as Node's `address()` returns it: `{ address, family, port }`.
+public struct AddressInfo: Sendable, Hashable, CustomStringConvertible {
+    /// The IP address text.
+    public var address: String
+    /// `"IPv4"` or `"IPv6"`.
+    public var family: String
+    /// The port.
+    public var port: Int
+
+    /// An address.
+    public init(address: String, family: String, port: Int) {
+        self.address = address
+        self.family = family
+        self.port = port
+    }
+
+    /// As Node's `util.inspect` prints it: `{ address: '::', family: 'IPv6', port: 8124 }`.
+    public var description: String { "{ address: '\(address)', family: '\(family)', port: \(port) }" }
+}
+
+extension EventKey where Emitter == Socket, Payload == Void {
+    /// `'connect'`: the connection is established.
+    public static var connect: Self { .init("connect") }
+    /// `'ready'`: right after 'connect'.
+    public static var ready: Self { .init("ready") }
+}
+
+extension EventKey where Emitter == Socket, Payload == LookupResult {
+    /// `'lookup'`: the host name was resolved (or failed to), before connecting.
+    public static var lookup: Self { .init("lookup") }
+}
+
+/// Calls `body` with stable pointers to every chunk's bytes.
+func withUnsafeBuffers<R>(_ chunks: [Buffer], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    func recurse(_ index: Int, _ acc: inout [UnsafeRawBufferPointer]) -> R {
+        if index == chunks.count { return body(acc) }
+        return chunks[index].withUnsafeBytes { bytes in
+            acc.append(bytes)
+            return recurse(index + 1, &acc)
+        }
+    }
+    var acc: [UnsafeRawBufferPointer] = []
+    acc.reserveCapacity(chunks.count)
+    return recurse(0, &acc)
+}
