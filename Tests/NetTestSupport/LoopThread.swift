@@ -100,6 +100,11 @@ public enum Fixture {
         return url.appendingPathComponent("net-fixture").path
     }
 
+    /// The path of another executable of this package, built next to the fixture (e.g. `NetDemo`).
+    public static func sibling(_ name: String) -> String {
+        URL(fileURLWithPath: path).deletingLastPathComponent().appendingPathComponent(name).path
+    }
+
     /// Runs `net-fixture scenario args…` and returns its output and exit status.
     public static func run(_ scenario: String, _ arguments: [String] = []) throws -> Node.Output {
         try ChildProcess.run(path, [scenario] + arguments)
