@@ -82,23 +82,21 @@ extension NetError {
     public static func withHostPort(
         _ err: Int32, syscall: String, address: String?, port: Int?, local: String? = nil
     ) -> NetError {
-        let code = uvErrorName(err)
-        var message = "\(syscall) \(code)" + details(address: address, port: port)
+        var message = "\(syscall) \(uvErrorName(err))" + details(address: address, port: port)
         if let local { message += " - Local (\(local))" }
-        var error = NetError(message, code: code)
-        error.errno = err
-        error.syscall = syscall
-        error.address = address
-        if let port, port != 0 { error.port = port }  // Node: `if (port)`
-        return error
+        return hostPortError(message, err, syscall: syscall, address: address, port: port)
     }
 
     /// Node's `UVExceptionWithHostPort`, used for listen failures:
     /// `"listen EADDRINUSE: address already in use :::8124"`.
     public static func uvWithHostPort(_ err: Int32, syscall: String, address: String?, port: Int?) -> NetError {
-        let code = uvErrorName(err)
-        let message = "\(syscall) \(code): \(uvErrorMessage(err))" + details(address: address, port: port)
-        var error = NetError(message, code: code)
+        let message = "\(syscall) \(uvErrorName(err)): \(uvErrorMessage(err))" + details(address: address, port: port)
+        return hostPortError(message, err, syscall: syscall, address: address, port: port)
+    }
+
+    /// The fields both host/port constructors set, as Node's do.
+    private static func hostPortError(_ message: String, _ err: Int32, syscall: String, address: String?, port: Int?) -> NetError {
+        var error = NetError(message, code: uvErrorName(err))
         error.errno = err
         error.syscall = syscall
         error.address = address
