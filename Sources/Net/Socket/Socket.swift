@@ -310,10 +310,12 @@ public final class Socket: Duplex {
             connectPipe(path)
             return self
         }
+        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS.
+        guard let port = options.port else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
         if let localAddress = options.localAddress, isIP(localAddress) == 0 {
             throw .invalidIPAddress(localAddress)
         }
-        if let port = options.port { try validatePort(port) }
+        try validatePort(port)
         if let family = options.family, ![0, 4, 6].contains(family) {
             throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
         }
