@@ -316,8 +316,17 @@ public final class Socket: Duplex {
             throw .invalidIPAddress(localAddress)
         }
         try validatePort(port)
-        if let family = options.family, ![0, 4, 6].contains(family) {
-            throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+        let host = options.host.isEmpty ? "localhost" : options.host
+        if options.lookup == nil && isIP(host) == 0 {
+            // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
+            // lookup): the hints bits, then the family.
+            var hints = options.hints
+            if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
+            let valid = AI_ADDRCONFIG | AI_V4MAPPED | AI_ALL
+            if hints & ~valid != 0 { throw .invalidArgValue("hints", .int(Int(UInt32(bitPattern: hints)))) }
+            if let family = options.family, ![0, 4, 6].contains(family) {
+                throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+            }
         }
         try prepareConnect(pipe: false, connectListener)
         setNoDelayOnConnect = options.noDelay
