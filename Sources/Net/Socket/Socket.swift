@@ -403,7 +403,18 @@ public final class Socket: Duplex {
         guard let tcp = handle as? TCPHandle else { return }
         if localAddress != nil || localPort != nil {
             let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
-            let status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
+            // and a failed bind followed by connect() would bind a random port; so check the socket is
+            // bound to the port asked for before connecting.
+            if status == 0, let localPort, localPort > 0 {
+                let (error, bound) = tcp.sockname()
+                if error != 0 {
+                    status = error
+                } else if let bound, bound.port != localPort {
+                    status = UV_EADDRINUSE.rawValue
+                }
+            }
             if status < 0 {
                 destroy(.withHostPort(status, syscall: "bind", address: local, port: localPort ?? 0))
                 return
