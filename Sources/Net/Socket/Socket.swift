@@ -401,8 +401,10 @@ public final class Socket: Duplex {
 
     private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
+        var localAddress = localAddress
         if localAddress != nil || localPort != nil {
             let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
+            localAddress = local
             var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
             // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
             // and a failed bind followed by connect() would bind a random port; so check the socket is
@@ -447,9 +449,19 @@ public final class Socket: Duplex {
             emit(.ready)
             if streamState.readable!.readable && !isPaused() { read(0) }
         } else {
-            var details: String?
-            if let localAddress, let localPort { details = "\(localAddress):\(localPort)" }
-            destroy(.withHostPort(status, syscall: "connect", address: address, port: port, local: details))
+            // Node: details and the localAddress/localPort fields only when both are set and the port is
+            // not 0 (`if (req.localAddress && req.localPort)`); the address is 0.0.0.0/:: when only a
+            // port was given.
+            var error: NetError
+            if let localAddress, let localPort, localPort != 0 {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port,
+                                      local: "\(localAddress):\(localPort)")
+                error.localAddress = localAddress
+                error.localPort = localPort
+            } else {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port)
+            }
+            destroy(error)
         }
     }
 }
