@@ -22,6 +22,11 @@ public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
     public var port: Int?
     /// The host name that failed to resolve (`getaddrinfo` errors), or Node's `host` on `ERR_INVALID_ADDRESS_FAMILY`.
     public var hostname: String?
+    /// The local address a failed connect was bound to (Node sets `err.localAddress` on a connect failure
+    /// when both a local address and a nonzero local port were in use).
+    public var localAddress: String?
+    /// The local port a failed connect was bound to (Node's `err.localPort`, set with ``localAddress``).
+    public var localPort: Int?
 
     /// A user error, as `new Error(message)` with an optional `code` (`""` leaves it unset, as Node's `undefined`).
     public init(_ message: String, code: String = "", name: String = "Error") {
@@ -49,6 +54,8 @@ public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
         if let hostname { fields.append("hostname: '\(hostname)'") }
         if let address { fields.append("address: '\(address)'") }
         if let port { fields.append("port: \(port)") }
+        if let localAddress { fields.append("localAddress: '\(localAddress)'") }
+        if let localPort { fields.append("localPort: \(localPort)") }
         if fields.isEmpty { return description }
         return description + " {\n  " + fields.joined(separator: ",\n  ") + "\n}"
     }
@@ -203,6 +210,14 @@ extension NetError {
         default: list = quoted.dropLast().joined(separator: ", ") + ", and \(quoted.last!) arguments"
         }
         return NetError("The \(list) must be specified", code: "ERR_MISSING_ARGS", name: "TypeError")
+    }
+
+    /// `ERR_MISSING_ARGS` (TypeError) when any one of several arguments would do, as Node's
+    /// `new ERR_MISSING_ARGS(['options', 'port', 'path'])`:
+    /// `"The \"options\" or \"port\" or \"path\" argument must be specified"` (one argument, so singular).
+    public static func missingArgs(anyOf names: [String]) -> NetError {
+        let list = names.map { "\"\($0)\"" }.joined(separator: " or ")
+        return NetError("The \(list) argument must be specified", code: "ERR_MISSING_ARGS", name: "TypeError")
     }
 
     /// `ERR_INVALID_ADDRESS_FAMILY` (RangeError): `"Invalid address family: IPv5 localhost:80"`.

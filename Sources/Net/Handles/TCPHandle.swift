@@ -39,6 +39,18 @@ final class TCPHandle: StreamHandle {
         return SocketAddressStorage { sockaddr, length in uv_tcp_getsockname(tcp, sockaddr, length) }
     }
 
+    /// `uv_tcp_getsockname` with its status: `(0, address)`, or libuv's error and nil. The error can be
+    /// one libuv deferred: after a bind that failed with EADDRINUSE, getsockname reports EADDRINUSE.
+    func sockname() -> (status: Int32, address: SocketAddressStorage?) {
+        guard !isClosing else { return (UV_EBADF.rawValue, nil) }
+        var status: Int32 = 0
+        let address = SocketAddressStorage { sockaddr, length in
+            status = uv_tcp_getsockname(tcp, sockaddr, length)
+            return status
+        }
+        return (status, address)
+    }
+
     /// `uv_tcp_getpeername`: the peer's address, or nil.
     func remoteAddress() -> SocketAddressStorage? {
         guard !isClosing else { return nil }

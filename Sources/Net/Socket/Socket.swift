@@ -310,12 +310,23 @@ public final class Socket: Duplex {
             connectPipe(path)
             return self
         }
+        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS.
+        guard let port = options.port else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
         if let localAddress = options.localAddress, isIP(localAddress) == 0 {
             throw .invalidIPAddress(localAddress)
         }
-        if let port = options.port { try validatePort(port) }
-        if let family = options.family, ![0, 4, 6].contains(family) {
-            throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+        try validatePort(port)
+        let host = options.host.isEmpty ? "localhost" : options.host
+        if options.lookup == nil && isIP(host) == 0 {
+            // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
+            // lookup): the hints bits, then the family.
+            var hints = options.hints
+            if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
+            let valid = AI_ADDRCONFIG | AI_V4MAPPED | AI_ALL
+            if hints & ~valid != 0 { throw .invalidArgValue("hints", .int(Int(UInt32(bitPattern: hints)))) }
+            if let family = options.family, ![0, 4, 6].contains(family) {
+                throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+            }
         }
         try prepareConnect(pipe: false, connectListener)
         setNoDelayOnConnect = options.noDelay
@@ -390,9 +401,22 @@ public final class Socket: Duplex {
 
     private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
+        var localAddress = localAddress
         if localAddress != nil || localPort != nil {
             let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
-            let status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            localAddress = local
+            var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
+            // and a failed bind followed by connect() would bind a random port; so check the socket is
+            // bound to the port asked for before connecting.
+            if status == 0, let localPort, localPort > 0 {
+                let (error, bound) = tcp.sockname()
+                if error != 0 {
+                    status = error
+                } else if let bound, bound.port != localPort {
+                    status = UV_EADDRINUSE.rawValue
+                }
+            }
             if status < 0 {
                 destroy(.withHostPort(status, syscall: "bind", address: local, port: localPort ?? 0))
                 return
@@ -425,9 +449,19 @@ public final class Socket: Duplex {
             emit(.ready)
             if streamState.readable!.readable && !isPaused() { read(0) }
         } else {
-            var details: String?
-            if let localAddress, let localPort { details = "\(localAddress):\(localPort)" }
-            destroy(.withHostPort(status, syscall: "connect", address: address, port: port, local: details))
+            // Node: details and the localAddress/localPort fields only when both are set and the port is
+            // not 0 (`if (req.localAddress && req.localPort)`); the address is 0.0.0.0/:: when only a
+            // port was given.
+            var error: NetError
+            if let localAddress, let localPort, localPort != 0 {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port,
+                                      local: "\(localAddress):\(localPort)")
+                error.localAddress = localAddress
+                error.localPort = localPort
+            } else {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port)
+            }
+            destroy(error)
         }
     }
 }
