@@ -63,6 +63,9 @@ public final class Server: EventEmitter {
     var pipeName: String?
     /// 'close' emissions scheduled and not yet made (each close() of a drained server schedules one).
     var pendingCloseEmits = 0
+    /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
+    /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
+    var listeningId = 0
 
     /// A server; `connectionListener` is added as a 'connection' listener.
     public init(_ options: Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) {
@@ -94,6 +97,7 @@ public final class Server: EventEmitter {
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
         if handle != nil { throw .serverAlreadyListen }
+        listeningId += 1
         if let path = options.path {
             if let callback { once(.listening, callback) }
             listenPipe(path, backlog: options.backlog ?? 511)
@@ -104,12 +108,18 @@ public final class Server: EventEmitter {
         if let callback { once(.listening, callback) }
         let backlog = options.backlog ?? 511
         let flags = options.ipv6Only
+        let id = listeningId
         if let host = options.host, !host.isEmpty {
             let family = isIP(host)
             if family != 0 {
-                loop.nextTick { [self] in setupListenHandle(host, port, family, backlog, ipv6Only: flags) }
+                loop.nextTick { [self] in
+                    guard id == listeningId else { return }
+                    setupListenHandle(host, port, family, backlog, ipv6Only: flags)
+                }
             } else {
                 defaultLookup(host, LookupOptions()) { [self] error, ip, family in
+                    // Closed, or listening again, while the lookup ran: its answer is stale.
+                    guard id == listeningId else { return }
                     if let error {
                         emit(.error, error)
                     } else {
@@ -251,6 +261,7 @@ public final class Server: EventEmitter {
     /// `callback` runs then, with ERR_SERVER_NOT_RUNNING if the server was not listening.
     @discardableResult
     public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
+        listeningId += 1
         if let callback {
             if handle == nil {
                 once(.close) { callback(.serverNotRunning) }
