@@ -28,7 +28,8 @@ public final class Server: EventEmitter {
 
     /// Options for ``listen(_:_:)`` (Node's `server.listen(options)`).
     public struct ListenOptions: Sendable {
-        /// The TCP port (0 picks a free one). Ignored when `path` is set.
+        /// The TCP port (0 picks a free one). When set, `path` is ignored (as Node); `port` and `path` both
+        /// nil makes ``Server/listen(_:_:)`` throw, as Node's `listen({})` does.
         public var port: Int?
         /// The address or host name to bind; nil binds `::` (or `0.0.0.0`).
         public var host: String?
@@ -51,6 +52,19 @@ public final class Server: EventEmitter {
             self.backlog = backlog
             self.exclusive = exclusive
             self.ipv6Only = ipv6Only
+        }
+
+        /// The options as Node's `util.inspect` shows the object in error messages (`{}`,
+        /// `{ host: 'localhost', exclusive: true }`): the fields that were set, on one line.
+        var inspected: String {
+            var fields: [String] = []
+            if let port { fields.append("port: \(port)") }
+            if let host { fields.append("host: \(JSValue.string(host).inspected)") }
+            if let path { fields.append("path: \(JSValue.string(path).inspected)") }
+            if let backlog { fields.append("backlog: \(backlog)") }
+            if exclusive { fields.append("exclusive: true") }
+            if ipv6Only { fields.append("ipv6Only: true") }
+            return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
         }
     }
 
@@ -94,18 +108,27 @@ public final class Server: EventEmitter {
     }
 
     /// Listens as `options` say (Node's `server.listen(options[, callback])`).
+    ///
+    /// Node's steps, in its order: a server that is listening throws ERR_SERVER_ALREADY_LISTEN; `callback`
+    /// becomes a once-listener of 'listening' (it stays registered if this call then throws or fails);
+    /// a `port` is validated (ERR_SOCKET_BAD_PORT) and wins over `path`; else `path` listens on a Unix
+    /// domain socket; options with neither (Node's `listen({})`, `listen({host: 'localhost'})`) throw
+    /// ERR_INVALID_ARG_VALUE `The argument 'options' must have the property "port" or "path". Received …`.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
         if handle != nil { throw .serverAlreadyListen }
+        if let callback { once(.listening, callback) }
         listeningId += 1
-        if let path = options.path {
-            if let callback { once(.listening, callback) }
+        guard let port = options.port else {
+            guard let path = options.path else {
+                throw NetError(
+                    "The argument 'options' must have the property \"port\" or \"path\". Received \(options.inspected)",
+                    code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+            }
             listenPipe(path, backlog: options.backlog ?? 511)
             return self
         }
-        let port = options.port ?? 0
         try validatePort(port, name: "options.port")
-        if let callback { once(.listening, callback) }
         let backlog = options.backlog ?? 511
         let flags = options.ipv6Only
         let id = listeningId
