@@ -28,7 +28,8 @@ public final class Server: EventEmitter {
 
     /// Options for ``listen(_:_:)`` (Node's `server.listen(options)`).
     public struct ListenOptions: Sendable {
-        /// The TCP port (0 picks a free one). Ignored when `path` is set.
+        /// The TCP port (0 picks a free one). When set, `path` is ignored (as Node); `port` and `path` both
+        /// nil makes ``Server/listen(_:_:)`` throw, as Node's `listen({})` does.
         public var port: Int?
         /// The address or host name to bind; nil binds `::` (or `0.0.0.0`).
         public var host: String?
@@ -52,6 +53,19 @@ public final class Server: EventEmitter {
             self.exclusive = exclusive
             self.ipv6Only = ipv6Only
         }
+
+        /// The options as Node's `util.inspect` shows the object in error messages (`{}`,
+        /// `{ host: 'localhost', exclusive: true }`): the fields that were set, on one line.
+        var inspected: String {
+            var fields: [String] = []
+            if let port { fields.append("port: \(port)") }
+            if let host { fields.append("host: \(JSValue.string(host).inspected)") }
+            if let path { fields.append("path: \(JSValue.string(path).inspected)") }
+            if let backlog { fields.append("backlog: \(backlog)") }
+            if exclusive { fields.append("exclusive: true") }
+            if ipv6Only { fields.append("ipv6Only: true") }
+            return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
+        }
     }
 
     public let eventListeners = EventListeners()
@@ -63,6 +77,9 @@ public final class Server: EventEmitter {
     var pipeName: String?
     /// 'close' emissions scheduled and not yet made (each close() of a drained server schedules one).
     var pendingCloseEmits = 0
+    /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
+    /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
+    var listeningId = 0
 
     /// A server; `connectionListener` is added as a 'connection' listener.
     public init(_ options: Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) {
@@ -91,25 +108,41 @@ public final class Server: EventEmitter {
     }
 
     /// Listens as `options` say (Node's `server.listen(options[, callback])`).
+    ///
+    /// Node's steps, in its order: a server that is listening throws ERR_SERVER_ALREADY_LISTEN; `callback`
+    /// becomes a once-listener of 'listening' (it stays registered if this call then throws or fails);
+    /// a `port` is validated (ERR_SOCKET_BAD_PORT) and wins over `path`; else `path` listens on a Unix
+    /// domain socket; options with neither (Node's `listen({})`, `listen({host: 'localhost'})`) throw
+    /// ERR_INVALID_ARG_VALUE `The argument 'options' must have the property "port" or "path". Received …`.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
         if handle != nil { throw .serverAlreadyListen }
-        if let path = options.path {
-            if let callback { once(.listening, callback) }
+        if let callback { once(.listening, callback) }
+        listeningId += 1
+        guard let port = options.port else {
+            guard let path = options.path else {
+                throw NetError(
+                    "The argument 'options' must have the property \"port\" or \"path\". Received \(options.inspected)",
+                    code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+            }
             listenPipe(path, backlog: options.backlog ?? 511)
             return self
         }
-        let port = options.port ?? 0
         try validatePort(port, name: "options.port")
-        if let callback { once(.listening, callback) }
         let backlog = options.backlog ?? 511
         let flags = options.ipv6Only
+        let id = listeningId
         if let host = options.host, !host.isEmpty {
             let family = isIP(host)
             if family != 0 {
-                loop.nextTick { [self] in setupListenHandle(host, port, family, backlog, ipv6Only: flags) }
+                loop.nextTick { [self] in
+                    guard id == listeningId else { return }
+                    setupListenHandle(host, port, family, backlog, ipv6Only: flags)
+                }
             } else {
                 defaultLookup(host, LookupOptions()) { [self] error, ip, family in
+                    // Closed, or listening again, while the lookup ran: its answer is stale.
+                    guard id == listeningId else { return }
                     if let error {
                         emit(.error, error)
                     } else {
@@ -251,6 +284,7 @@ public final class Server: EventEmitter {
     /// `callback` runs then, with ERR_SERVER_NOT_RUNNING if the server was not listening.
     @discardableResult
     public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
+        listeningId += 1
         if let callback {
             if handle == nil {
                 once(.close) { callback(.serverNotRunning) }

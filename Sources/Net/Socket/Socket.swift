@@ -289,6 +289,24 @@ public final class Socket: Duplex {
         }
     }
 
+    /// `socket.setNoDelay([noDelay])`: turns Nagle's algorithm off (`true`, the default) or back on.
+    ///
+    /// As Node: without a handle (before `connect()`, after close) the wish is only recorded and applied
+    /// once a connection is made; with a handle it is applied at once unless it equals the last setting.
+    /// It never throws, whatever the socket's state. Returns the socket.
+    @discardableResult
+    public func setNoDelay(_ noDelay: Bool = true) -> Self {
+        guard let handle else {
+            setNoDelayOnConnect = noDelay
+            return self
+        }
+        if let tcp = handle as? TCPHandle, noDelay != setNoDelayOnConnect {
+            setNoDelayOnConnect = noDelay
+            _ = tcp.setNoDelay(noDelay)
+        }
+        return self
+    }
+
     /// `socket.destroySoon()`: end the writable side, then destroy once it has finished.
     public func destroySoon() {
         if writable { end() }
