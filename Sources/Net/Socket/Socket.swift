@@ -249,7 +249,9 @@ public final class Socket: Duplex {
     }
 
     public func _final(_ callback: @escaping (NetError?) -> Void) {
-        if pending && connecting {
+        // Node waits for 'connect' whenever the socket is pending, also when it has no handle and is not
+        // connecting: `new Socket().end()` then never finishes (no 'finish', no callback).
+        if pending {
             once(.connect) { [self] in _final(callback) }
             return
         }
