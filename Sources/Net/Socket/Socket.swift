@@ -56,7 +56,12 @@ public final class Socket: Duplex {
     var bytesDispatched = 0
     var bytesReadTotal = 0
     var readStopped = false
-    var peerEnded = false
+    /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
+    /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
+    var writeAfterFIN = false
+    /// The socket's own 'end' listener (Node's `onReadableStreamEnd`), so it can be restored on reconnect
+    /// if the listeners were dropped after 'close'.
+    var endListener: ListenerToken?
     var cachedLocal: (address: String, port: Int, family: String)?
     var cachedRemote: (address: String, port: Int, family: String)?
     var cachedPipeName: String?
@@ -72,6 +77,7 @@ public final class Socket: Duplex {
         writable.writable = options.writable
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
+        addEndListener()
     }
 
     /// A socket around an accepted connection.
@@ -81,12 +87,23 @@ public final class Socket: Duplex {
         streamState = StreamState(readable: ReadableState(), writable: WritableState())
         streamState.emitClose = false
         self.server = server
+        addEndListener()
         adopt(handle)
         cacheAddresses()
         if pauseOnCreate {
             streamState.readable!.flowing = false
         } else {
             read(0)
+        }
+    }
+
+    /// Node's Socket constructor registers one 'end' listener of its own (`onReadableStreamEnd`), so a fresh
+    /// socket has `listenerCount(.end) == 1` and user listeners run after it. With `allowHalfOpen` false it
+    /// arms `writeAfterFIN`; the auto-`end()` itself comes from the Duplex machinery a tick after 'end'.
+    private func addEndListener() {
+        endListener = on(.end) { [weak self] in
+            guard let self else { return }
+            if !allowHalfOpen { writeAfterFIN = true }
         }
     }
 
@@ -181,7 +198,6 @@ public final class Socket: Duplex {
                 readStopped = true
             }
         case .eof:
-            peerEnded = true
             if !streamState.readable!.endEmitted {
                 push(nil)
                 read(0)
@@ -241,7 +257,7 @@ public final class Socket: Duplex {
 
     public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
         // Node's writeAfterFIN: once the peer ended and we auto-ended, writes fail with EPIPE.
-        guard peerEnded, !allowHalfOpen, writableEnded else { return false }
+        guard writeAfterFIN, writableEnded else { return false }
         let error = NetError("This socket has been ended by the other party", code: "EPIPE")
         loop.nextTick { callback(error) }
         destroy(error)
@@ -346,9 +362,13 @@ public final class Socket: Duplex {
             handle = nil
             cachedRemote = nil
             cachedLocal = nil
-            peerEnded = false
             streamState.reset()
+            // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
+            if let endListener, !eventListeners.listeners(named: "end").contains(where: { $0.id == endListener.id }) {
+                addEndListener()
+            }
         }
+        writeAfterFIN = false
         if handle == nil {
             handle = pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
             adopt(handle!)
