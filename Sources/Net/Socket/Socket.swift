@@ -18,12 +18,17 @@ public final class Socket: Duplex {
         public var readable: Bool
         /// Whether writes are allowed (false makes a read-only socket).
         public var writable: Bool
+        /// Node's `highWaterMark` stream option: both `readableHighWaterMark` and `writableHighWaterMark`,
+        /// in bytes; nil keeps Node's default of 16 KiB. With 0, any `write` that is not flushed at once
+        /// (one made while connecting, say) returns false.
+        public var highWaterMark: Int?
 
         /// Node's defaults.
-        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true) {
+        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true, highWaterMark: Int? = nil) {
             self.allowHalfOpen = allowHalfOpen
             self.readable = readable
             self.writable = writable
+            self.highWaterMark = highWaterMark
         }
     }
 
@@ -71,9 +76,9 @@ public final class Socket: Duplex {
     public init(_ options: Options = .init()) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
-        let readable = ReadableState()
+        let readable = options.highWaterMark.map { ReadableState(highWaterMark: $0) } ?? ReadableState()
         readable.readable = options.readable
-        let writable = WritableState()
+        let writable = options.highWaterMark.map { WritableState(highWaterMark: $0) } ?? WritableState()
         writable.writable = options.writable
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
