@@ -383,6 +383,9 @@ public final class Socket: Duplex {
             handle = nil
             cachedRemote = nil
             cachedLocal = nil
+            // A new handle counts from zero, as Node's getters read the new handle's counters.
+            bytesDispatched = 0
+            bytesReadTotal = 0
             streamState.reset()
             // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
             if let endListener, !eventListeners.listeners(named: "end").contains(where: { $0.id == endListener.id }) {
