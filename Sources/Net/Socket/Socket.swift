@@ -511,7 +511,17 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
 }
 
 /// Calls `body` with stable pointers to every chunk's bytes.
+///
+/// Each chunk's pointer is only valid inside its own `withUnsafeBytes`, so the calls nest, one stack
+/// frame per chunk. A long batch (a corked or backed-up queue of 500 000 small writes, as
+/// pummel/test-net-write-callbacks makes) would overflow the stack that way: past `maxNested` chunks the
+/// batch is copied into one contiguous buffer instead (`writev` takes at most IOV_MAX buffers at a time
+/// anyway).
 func withUnsafeBuffers<R>(_ chunks: [Buffer], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    let maxNested = 64
+    if chunks.count > maxNested {
+        return Buffer.concat(chunks).withUnsafeBytes { body([$0]) }
+    }
     func recurse(_ index: Int, _ acc: inout [UnsafeRawBufferPointer]) -> R {
         if index == chunks.count { return body(acc) }
         return chunks[index].withUnsafeBytes { bytes in
