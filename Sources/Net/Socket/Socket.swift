@@ -18,12 +18,17 @@ public final class Socket: Duplex {
         public var readable: Bool
         /// Whether writes are allowed (false makes a read-only socket).
         public var writable: Bool
+        /// Node's `highWaterMark` stream option: both `readableHighWaterMark` and `writableHighWaterMark`,
+        /// in bytes; nil keeps Node's default of 16 KiB. With 0, any `write` that is not flushed at once
+        /// (one made while connecting, say) returns false.
+        public var highWaterMark: Int?
 
         /// Node's defaults.
-        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true) {
+        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true, highWaterMark: Int? = nil) {
             self.allowHalfOpen = allowHalfOpen
             self.readable = readable
             self.writable = writable
+            self.highWaterMark = highWaterMark
         }
     }
 
@@ -56,7 +61,12 @@ public final class Socket: Duplex {
     var bytesDispatched = 0
     var bytesReadTotal = 0
     var readStopped = false
-    var peerEnded = false
+    /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
+    /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
+    var writeAfterFIN = false
+    /// The socket's own 'end' listener (Node's `onReadableStreamEnd`), so it can be restored on reconnect
+    /// if the listeners were dropped after 'close'.
+    var endListener: ListenerToken?
     var cachedLocal: (address: String, port: Int, family: String)?
     var cachedRemote: (address: String, port: Int, family: String)?
     var cachedPipeName: String?
@@ -66,12 +76,13 @@ public final class Socket: Duplex {
     public init(_ options: Options = .init()) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
-        let readable = ReadableState()
+        let readable = options.highWaterMark.map { ReadableState(highWaterMark: $0) } ?? ReadableState()
         readable.readable = options.readable
-        let writable = WritableState()
+        let writable = options.highWaterMark.map { WritableState(highWaterMark: $0) } ?? WritableState()
         writable.writable = options.writable
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
+        addEndListener()
     }
 
     /// A socket around an accepted connection.
@@ -81,12 +92,23 @@ public final class Socket: Duplex {
         streamState = StreamState(readable: ReadableState(), writable: WritableState())
         streamState.emitClose = false
         self.server = server
+        addEndListener()
         adopt(handle)
         cacheAddresses()
         if pauseOnCreate {
             streamState.readable!.flowing = false
         } else {
             read(0)
+        }
+    }
+
+    /// Node's Socket constructor registers one 'end' listener of its own (`onReadableStreamEnd`), so a fresh
+    /// socket has `listenerCount(.end) == 1` and user listeners run after it. With `allowHalfOpen` false it
+    /// arms `writeAfterFIN`; the auto-`end()` itself comes from the Duplex machinery a tick after 'end'.
+    private func addEndListener() {
+        endListener = on(.end) { [weak self] in
+            guard let self else { return }
+            if !allowHalfOpen { writeAfterFIN = true }
         }
     }
 
@@ -181,7 +203,6 @@ public final class Socket: Duplex {
                 readStopped = true
             }
         case .eof:
-            peerEnded = true
             if !streamState.readable!.endEmitted {
                 push(nil)
                 read(0)
@@ -241,7 +262,7 @@ public final class Socket: Duplex {
 
     public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
         // Node's writeAfterFIN: once the peer ended and we auto-ended, writes fail with EPIPE.
-        guard peerEnded, !allowHalfOpen, writableEnded else { return false }
+        guard writeAfterFIN, writableEnded else { return false }
         let error = NetError("This socket has been ended by the other party", code: "EPIPE")
         loop.nextTick { callback(error) }
         destroy(error)
@@ -249,7 +270,9 @@ public final class Socket: Duplex {
     }
 
     public func _final(_ callback: @escaping (NetError?) -> Void) {
-        if pending && connecting {
+        // Node waits for 'connect' whenever the socket is pending, also when it has no handle and is not
+        // connecting: `new Socket().end()` then never finishes (no 'finish', no callback).
+        if pending {
             once(.connect) { [self] in _final(callback) }
             return
         }
@@ -317,6 +340,22 @@ public final class Socket: Duplex {
         }
     }
 
+    /// `socket.setNoDelay([noDelay])`: turns Nagle's algorithm off (`true`, the default) or back on.
+    /// Without a handle the wish is recorded and applied once connected; with one it is applied when it
+    /// differs from the last value set, as Node does.
+    @discardableResult
+    public func setNoDelay(_ noDelay: Bool = true) -> Self {
+        guard let tcp = handle as? TCPHandle else {
+            if handle == nil { setNoDelayOnConnect = noDelay }
+            return self
+        }
+        if noDelay != setNoDelayOnConnect {
+            setNoDelayOnConnect = noDelay
+            _ = tcp.setNoDelay(noDelay)
+        }
+        return self
+    }
+
     // MARK: Connecting
 
     /// Connects with `options` (Node's `socket.connect(options[, connectListener])`); `connectListener`
@@ -373,9 +412,16 @@ public final class Socket: Duplex {
             handle = nil
             cachedRemote = nil
             cachedLocal = nil
-            peerEnded = false
+            // A new handle counts from zero, as Node's getters read the new handle's counters.
+            bytesDispatched = 0
+            bytesReadTotal = 0
             streamState.reset()
+            // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
+            if let endListener, !eventListeners.listeners(named: "end").contains(where: { $0.id == endListener.id }) {
+                addEndListener()
+            }
         }
+        writeAfterFIN = false
         if handle == nil {
             handle = pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
             adopt(handle!)
@@ -517,7 +563,17 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
 }
 
 /// Calls `body` with stable pointers to every chunk's bytes.
+///
+/// Each chunk's pointer is only valid inside its own `withUnsafeBytes`, so the calls nest, one stack
+/// frame per chunk. A long batch (a corked or backed-up queue of 500 000 small writes, as
+/// pummel/test-net-write-callbacks makes) would overflow the stack that way: past `maxNested` chunks the
+/// batch is copied into one contiguous buffer instead (`writev` takes at most IOV_MAX buffers at a time
+/// anyway).
 func withUnsafeBuffers<R>(_ chunks: [Buffer], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
+    let maxNested = 64
+    if chunks.count > maxNested {
+        return Buffer.concat(chunks).withUnsafeBytes { body([$0]) }
+    }
     func recurse(_ index: Int, _ acc: inout [UnsafeRawBufferPointer]) -> R {
         if index == chunks.count { return body(acc) }
         return chunks[index].withUnsafeBytes { bytes in

@@ -186,8 +186,6 @@ extension Writable {
         let state = wstate
         let count = chunk.count
         state.length += count
-        let ret = state.length < state.highWaterMark
-        if !ret { state.needDrain = true }
         if state.writing || state.corked > 0 || state.errored != nil {
             state.buffered.append(.init(chunk: chunk, callback: callback))
         } else {
@@ -198,6 +196,11 @@ extension Writable {
             _write(chunk) { [self] error in onwrite(error) }
             state.sync = false
         }
+        // Node v20 measures after `_write`: a chunk that `_write` completed synchronously (a socket's
+        // `uv_try_write` took all of it) no longer counts, so `write()` returns true even for a chunk
+        // larger than the high-water mark; an empty queue is never backpressure.
+        let ret = state.length < state.highWaterMark || state.length == 0
+        if !ret { state.needDrain = true }
         return ret && state.errored == nil && !state.destroyed
     }
 
