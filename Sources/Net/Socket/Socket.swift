@@ -340,22 +340,6 @@ public final class Socket: Duplex {
         }
     }
 
-    /// `socket.setNoDelay([noDelay])`: turns Nagle's algorithm off (`true`, the default) or back on.
-    /// Without a handle the wish is recorded and applied once connected; with one it is applied when it
-    /// differs from the last value set, as Node does.
-    @discardableResult
-    public func setNoDelay(_ noDelay: Bool = true) -> Self {
-        guard let tcp = handle as? TCPHandle else {
-            if handle == nil { setNoDelayOnConnect = noDelay }
-            return self
-        }
-        if noDelay != setNoDelayOnConnect {
-            setNoDelayOnConnect = noDelay
-            _ = tcp.setNoDelay(noDelay)
-        }
-        return self
-    }
-
     // MARK: Connecting
 
     /// Connects with `options` (Node's `socket.connect(options[, connectListener])`); `connectListener`
