@@ -154,6 +154,24 @@ import Testing
         }
     }
 
+    /// A write the resource takes at once does not count against the high-water mark (Node v20 measures
+    /// after `_write`): `write` returns true even for a chunk larger than the mark.
+    @Test func synchronousWritesDoNotCountAgainstTheMark() throws {
+        try Self.compare("""
+            const w = mkWritable(16, false);
+            log('big ' + w.write('0123456789abcdefghij', (e) => log('cb big ' + errName(e))) + ' length ' + w.writableLength);
+            log('needDrain ' + w.writableNeedDrain);
+            w.on('drain', () => log('drain'));
+            w.end(() => log('ended'));
+            """) { log in
+            let w = MemoryWritable(highWaterMark: 16, asyncWrites: false, log: log)
+            log("big \(w.write("0123456789abcdefghij") { log("cb big \($0?.code ?? "null")") }) length \(w.writableLength)")
+            log("needDrain \(w.writableNeedDrain)")
+            w.on(.drain) { log("drain") }
+            w.end { _ in log("ended") }
+        }
+    }
+
     @Test func corkedWritesReachWritevTogether() throws {
         try Self.compare("""
             const w = mkWritable(1024, true, true);
