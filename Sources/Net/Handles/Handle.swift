@@ -57,14 +57,25 @@ class Handle {
 
     /// Closes the handle; idempotent. `didClose()` runs from libuv's close callback.
     final func close() {
-        guard !isClosing else { return }
-        isClosing = true
-        uv_close(handle) { handle in
+        _ = close { handle, callback in
+            uv_close(handle, callback)
+            return 0
+        }
+    }
+
+    /// Closes the handle with `closer` (`uv_close`, or `uv_tcp_close_reset`, which sends an RST), passing
+    /// it the one close callback that frees the handle. Returns the closer's status; on failure the handle
+    /// stays open and can still be closed normally.
+    final func close(with closer: (UnsafeMutablePointer<uv_handle_t>, uv_close_cb) -> Int32) -> Int32 {
+        guard !isClosing else { return 0 }
+        let status = closer(handle) { handle in
             let object = Unmanaged<Handle>.fromOpaque(handle!.pointee.data).takeRetainedValue()
             object.isClosed = true
             object.raw.deallocate()
             object.loop.dispatch { object.didClose() }
         }
+        if status == 0 { isClosing = true }
+        return status
     }
 
     /// Called once, from the close callback, after the memory is freed. Subclasses report closure here.

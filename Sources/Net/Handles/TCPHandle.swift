@@ -1,5 +1,9 @@
 import CLibUV
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// `uv_tcp_t`.
 final class TCPHandle: StreamHandle {
     /// `uv_tcp_init_ex` with `family` (`AF_UNSPEC`, `AF_INET` or `AF_INET6`: the latter create the socket now).
@@ -63,10 +67,28 @@ final class TCPHandle: StreamHandle {
         return uv_tcp_nodelay(tcp, enable ? 1 : 0)
     }
 
-    /// `uv_tcp_keepalive` (delay in seconds).
-    func setKeepAlive(_ enable: Bool, delaySeconds: UInt32) -> Int32 {
-        guard !isClosing else { return UV_EBADF.rawValue }
-        return uv_tcp_keepalive(tcp, enable ? 1 : 0, delaySeconds)
+    /// SO_KEEPALIVE, and when enabling, Node's documented probe settings: TCP_KEEPIDLE = `delaySeconds`
+    /// (left unchanged when 0, as Node's docs say), TCP_KEEPINTVL = 1 and TCP_KEEPCNT = 10. libuv 1.44's
+    /// `uv_tcp_keepalive` does not set all of these, so they are set on the descriptor directly.
+    func setKeepAlive(_ enable: Bool, delaySeconds: Int) -> Int32 {
+        guard !isClosing, let fd = fileDescriptor else { return UV_EBADF.rawValue }
+        func set(_ level: Int32, _ name: Int32, _ value: Int32) -> Int32 {
+            var v = value
+            return setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size)) == 0 ? 0 : -errno
+        }
+        var status = set(SOL_SOCKET, SO_KEEPALIVE, enable ? 1 : 0)
+        guard status == 0, enable else { return status }
+        if delaySeconds > 0 { status = set(Int32(IPPROTO_TCP), TCP_KEEPIDLE, Int32(clamping: delaySeconds)) }
+        if status == 0 { status = set(Int32(IPPROTO_TCP), TCP_KEEPINTVL, 1) }
+        if status == 0 { status = set(Int32(IPPROTO_TCP), TCP_KEEPCNT, 10) }
+        return status
+    }
+
+    /// `uv_tcp_close_reset`: closes the handle with an RST instead of a FIN.
+    func closeReset() -> Int32 {
+        close { handle, callback in
+            uv_tcp_close_reset(handle.withMemoryRebound(to: uv_tcp_t.self, capacity: 1) { $0 }, callback)
+        }
     }
 
     /// `uv_tcp_open`: adopts an existing socket descriptor.

@@ -22,13 +22,29 @@ public struct ConnectOptions {
     public var path: String?
     /// Keep the writable side open after the peer ends (for ``createConnection(_:_:)``).
     public var allowHalfOpen: Bool
+    /// Turn on TCP keep-alive once connected (as `setKeepAlive(true, keepAliveInitialDelay)`).
+    public var keepAlive: Bool
+    /// The keep-alive idle time in milliseconds (whole seconds are used; 0 keeps the system's).
+    public var keepAliveInitialDelay: Int
+    /// Reads go into this buffer and to its callback instead of 'data' events (Node's `onread`).
+    public var onread: OnRead?
+    /// An idle timeout in milliseconds, as `setTimeout(timeout)` right after `connect()`.
+    public var timeout: Int?
+    /// Destroys the socket with an AbortError when aborted (for ``createConnection(_:_:)``).
+    public var signal: AbortSignal?
 
     /// Options for a TCP connection to `port` on `host`.
     public init(
         port: Int? = nil, host: String = "localhost", localAddress: String? = nil, localPort: Int? = nil,
         family: Int? = nil, hints: Int32 = 0, lookup: LookupFunction? = nil, noDelay: Bool = false,
-        allowHalfOpen: Bool = false
+        allowHalfOpen: Bool = false, keepAlive: Bool = false, keepAliveInitialDelay: Int = 0,
+        onread: OnRead? = nil, timeout: Int? = nil, signal: AbortSignal? = nil
     ) {
+        self.keepAlive = keepAlive
+        self.keepAliveInitialDelay = keepAliveInitialDelay
+        self.onread = onread
+        self.timeout = timeout
+        self.signal = signal
         self.port = port
         self.host = host
         self.localAddress = localAddress

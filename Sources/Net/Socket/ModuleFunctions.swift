@@ -11,7 +11,10 @@ public func createServer(_ connectionListener: @escaping (Socket) -> Void) -> Se
 /// Node's `net.createConnection(options[, connectListener])`: a new socket, connecting.
 @discardableResult
 public func createConnection(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
-    let socket = Socket(.init(allowHalfOpen: options.allowHalfOpen))
+    // Node passes the connect options to the Socket constructor too, which reads noDelay, keepAlive,
+    // onread and signal there.
+    let socket = Socket(.init(allowHalfOpen: options.allowHalfOpen, signal: options.signal))
+    socket.applyConstructorOptions(options)
     return try socket.connect(options, connectListener)
 }
 

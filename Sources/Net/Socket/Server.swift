@@ -11,6 +11,10 @@ import CLibUV
 public final class Server: EventEmitter {
     /// Options for ``createServer(_:_:)`` (Node's `net.createServer(options)`).
     public struct Options: Sendable {
+        /// Turn on TCP keep-alive on every accepted socket.
+        public var keepAlive: Bool
+        /// The keep-alive idle time for accepted sockets, in milliseconds (whole seconds are used).
+        public var keepAliveInitialDelay: Int
         /// Accepted sockets keep their writable side open after the peer ends.
         public var allowHalfOpen: Bool
         /// Accepted sockets start paused: nothing is read until `resume()`.
@@ -19,7 +23,10 @@ public final class Server: EventEmitter {
         public var noDelay: Bool
 
         /// Node's defaults.
-        public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false) {
+        public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false,
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0) {
+            self.keepAlive = keepAlive
+            self.keepAliveInitialDelay = keepAliveInitialDelay
             self.allowHalfOpen = allowHalfOpen
             self.pauseOnConnect = pauseOnConnect
             self.noDelay = noDelay
@@ -27,7 +34,7 @@ public final class Server: EventEmitter {
     }
 
     /// Options for ``listen(_:_:)`` (Node's `server.listen(options)`).
-    public struct ListenOptions: Sendable {
+    public struct ListenOptions {
         /// The TCP port (0 picks a free one). When set, `path` is ignored (as Node); `port` and `path` both
         /// nil makes ``Server/listen(_:_:)`` throw, as Node's `listen({})` does.
         public var port: Int?
@@ -42,10 +49,13 @@ public final class Server: EventEmitter {
         public var exclusive: Bool
         /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
         public var ipv6Only: Bool
+        /// Closes the server when the signal aborts (at once if it already has).
+        public var signal: AbortSignal?
 
         /// Listen options.
         public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
-                    exclusive: Bool = false, ipv6Only: Bool = false) {
+                    exclusive: Bool = false, ipv6Only: Bool = false, signal: AbortSignal? = nil) {
+            self.signal = signal
             self.port = port
             self.host = host
             self.path = path
@@ -77,6 +87,12 @@ public final class Server: EventEmitter {
     var pipeName: String?
     /// 'close' emissions scheduled and not yet made (each close() of a drained server schedules one).
     var pendingCloseEmits = 0
+    /// `unref()` before listening: applied to the handle once it exists.
+    var unrefed = false
+
+    /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
+    /// nil or 0 means no limit, as in Node.
+    public var maxConnections: Int?
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
     var listeningId = 0
@@ -118,6 +134,7 @@ public final class Server: EventEmitter {
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
         if handle != nil { throw .serverAlreadyListen }
         if let callback { once(.listening, callback) }
+        if let signal = options.signal { watch(signal) }
         listeningId += 1
         guard let port = options.port else {
             guard let path = options.path else {
@@ -215,6 +232,7 @@ public final class Server: EventEmitter {
             return
         }
         connectionKey = key
+        if unrefed { listener.hasRef = false }
         loop.nextTick { [self] in
             if handle != nil { emit(.listening) }
         }
@@ -258,11 +276,59 @@ public final class Server: EventEmitter {
             emit(.error, .errno(accepted, syscall: "accept"))
             return
         }
-        if options.noDelay, let tcp = client as? TCPHandle { _ = tcp.setNoDelay(true) }
+        if let max = maxConnections, max > 0, connections >= max {
+            // Node 19+: report the dropped peer's addresses, then close it.
+            var info: DropInfo?
+            if let tcp = client as? TCPHandle {
+                let local = tcp.localAddress(), remote = tcp.remoteAddress()
+                info = DropInfo(localAddress: local?.ip, localPort: local?.port, localFamily: local?.familyName,
+                                remoteAddress: remote?.ip, remotePort: remote?.port, remoteFamily: remote?.familyName)
+            }
+            emit(.drop, info)
+            client.close()
+            return
+        }
         let socket = Socket(accepted: client, server: self, allowHalfOpen: options.allowHalfOpen,
                             pauseOnCreate: options.pauseOnConnect)
+        if let tcp = client as? TCPHandle {
+            if options.noDelay {
+                socket.setNoDelayOnConnect = true
+                _ = tcp.setNoDelay(true)
+            }
+            if options.keepAlive {
+                socket.keepAliveEnabled = true
+                socket.keepAliveDelaySeconds = options.keepAliveInitialDelay / 1000
+                _ = tcp.setKeepAlive(true, delaySeconds: socket.keepAliveDelaySeconds)
+            }
+        }
         connections += 1
         emit(.connection, socket)
+    }
+
+    /// Lets `EventLoop.run()` return while the server listens (`uv_unref`); kept across `listen()`.
+    @discardableResult
+    public func unref() -> Server {
+        unrefed = true
+        handle?.hasRef = false
+        return self
+    }
+
+    /// Undoes ``unref()``: a listening server keeps `EventLoop.run()` from returning again.
+    @discardableResult
+    public func ref() -> Server {
+        unrefed = false
+        handle?.hasRef = true
+        return self
+    }
+
+    /// Node's `addServerAbortSignalOption`: an aborted signal closes the server.
+    private func watch(_ signal: AbortSignal) {
+        if signal.aborted {
+            loop.nextTick { [weak self] in self?.close() }
+        } else {
+            let token = signal.once(.abort) { [weak self] in self?.close() }
+            once(.close) { [weak signal] in signal?.off(.abort, token) }
+        }
     }
 
     func connectionClosed() {
@@ -350,6 +416,28 @@ extension EventKey where Emitter == Server, Payload == Void {
     public static var listening: Self { .init("listening") }
     /// `'close'`: the server stopped and every connection it accepted has closed.
     public static var close: Self { .init("close") }
+}
+
+extension EventKey where Emitter == Server, Payload == DropInfo? {
+    /// `'drop'`: a connection beyond `maxConnections` was closed; the payload has its addresses (nil for
+    /// a Unix domain socket).
+    public static var drop: Self { .init("drop") }
+}
+
+/// The payload of a server's `'drop'` event: the dropped connection's local and remote addresses.
+public struct DropInfo: Sendable, Equatable {
+    /// The local address.
+    public var localAddress: String?
+    /// The local port.
+    public var localPort: Int?
+    /// `"IPv4"` or `"IPv6"`.
+    public var localFamily: String?
+    /// The peer's address.
+    public var remoteAddress: String?
+    /// The peer's port.
+    public var remotePort: Int?
+    /// `"IPv4"` or `"IPv6"`.
+    public var remoteFamily: String?
 }
 
 extension EventKey where Emitter == Server, Payload == Socket {

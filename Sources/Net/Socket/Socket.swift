@@ -11,7 +11,7 @@ import CLibUV
 /// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
 public final class Socket: Duplex {
     /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
-    public struct Options: Sendable {
+    public struct Options {
         /// Keep the writable side open after the peer ends (default false: end it too).
         public var allowHalfOpen: Bool
         /// Whether reads are allowed (false makes a write-only socket).
@@ -22,9 +22,14 @@ public final class Socket: Duplex {
         /// in bytes; nil keeps Node's default of 16 KiB. With 0, any `write` that is not flushed at once
         /// (one made while connecting, say) returns false.
         public var highWaterMark: Int?
+        /// Destroys the socket with an AbortError (`ABORT_ERR`) when the signal aborts, or on the next
+        /// tick if it already has.
+        public var signal: AbortSignal?
 
         /// Node's defaults.
-        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true, highWaterMark: Int? = nil) {
+        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
+                    highWaterMark: Int? = nil, signal: AbortSignal? = nil) {
+            self.signal = signal
             self.allowHalfOpen = allowHalfOpen
             self.readable = readable
             self.writable = writable
@@ -71,6 +76,16 @@ public final class Socket: Duplex {
     var cachedRemote: (address: String, port: Int, family: String)?
     var cachedPipeName: String?
     var setNoDelayOnConnect = false
+    // Socket controls (SocketControls.swift).
+    var timeoutTimer: Timer?
+    var timeoutCallbacks: [ListenerToken] = []
+    var lastWriteQueueSize = 0
+    /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
+    public internal(set) var timeout: Int?
+    var keepAliveEnabled = false
+    var keepAliveDelaySeconds = 0
+    var onreadState: OnReadState?
+    var resetAndClosing = false
 
     /// A socket with no connection yet (Node's `new net.Socket(options)`); call ``connect(_:_:)``.
     public init(_ options: Options = .init()) {
@@ -83,6 +98,7 @@ public final class Socket: Duplex {
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
         addEndListener()
+        if let signal = options.signal { watch(signal) }
     }
 
     /// A socket around an accepted connection.
@@ -193,7 +209,12 @@ public final class Socket: Duplex {
         switch event {
         case .data(let bytes):
             bytesReadTotal += bytes.count
+            refreshTimeout()
             guard !destroyed else { return }
+            if let onread = onreadState {
+                deliverToOnRead(onread, count: bytes.count)
+                return
+            }
             let chunk = Buffer(unsafeUninitializedCapacity: bytes.count) { target, count in
                 target.baseAddress!.initialize(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: bytes.count)
                 count = bytes.count
@@ -248,14 +269,17 @@ public final class Socket: Duplex {
         }
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
+        refreshTimeout()
         let outcome = withUnsafeBuffers(chunks) { buffers in
-            handle.write(buffers) { status in
+            handle.write(buffers) { [self] status in
+                lastWriteQueueSize = 0
+                refreshTimeout()
                 callback(status < 0 ? .errno(status, syscall: "write") : nil)
             }
         }
         switch outcome {
         case .written: callback(nil)
-        case .queued: break
+        case .queued: lastWriteQueueSize = handle.writeQueueSize
         case .failed(let status): callback(.errno(status, syscall: "write"))
         }
     }
@@ -289,6 +313,8 @@ public final class Socket: Duplex {
 
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
         connecting = false
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
         if let handle {
             let hadError = error != nil
             handle.onRead = nil
@@ -296,7 +322,17 @@ public final class Socket: Duplex {
                 emit(.close, hadError)
                 releaseListenersAfterClose()
             }
-            handle.close()
+            if resetAndClosing, let tcp = handle as? TCPHandle {
+                // resetAndDestroy(): close with an RST; if libuv refuses, report it and close normally.
+                resetAndClosing = false
+                let status = tcp.closeReset()
+                if status < 0 {
+                    emit(.error, .errno(status, syscall: "reset"))
+                    handle.close()
+                }
+            } else {
+                handle.close()
+            }
             self.handle = nil
             callback(error)
         } else {
@@ -348,6 +384,7 @@ public final class Socket: Duplex {
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
         if let path = options.path {
             try prepareConnect(pipe: true, connectListener)
+            if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
             connectPipe(path)
             return self
         }
@@ -370,7 +407,7 @@ public final class Socket: Duplex {
             }
         }
         try prepareConnect(pipe: false, connectListener)
-        setNoDelayOnConnect = options.noDelay
+        if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
         lookupAndConnect(options)
         return self
     }
@@ -492,7 +529,12 @@ public final class Socket: Duplex {
         connecting = false
         if status == 0 {
             cacheAddresses()
-            if setNoDelayOnConnect, let tcp = handle as? TCPHandle { _ = tcp.setNoDelay(true) }
+            refreshTimeout()
+            if let tcp = handle as? TCPHandle {
+                if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
+                if keepAliveEnabled { _ = tcp.setKeepAlive(true, delaySeconds: keepAliveDelaySeconds) }
+            }
+            if let onread = onreadState { handle?.readBuffer = onread.current }
             emit(.connect)
             emit(.ready)
             if streamState.readable!.readable && !isPaused() { read(0) }
