@@ -86,6 +86,14 @@ enum IPScan {
         parseIPv4(p, count) != nil
     }
 
+    /// Node's `isIPv4` over the UTF-8 storage of `input`: where `isIPv4` goes with a string that is not small
+    /// (and with every string on a platform other than 64-bit little-endian). Never inlined, so that `isIPv4`
+    /// needs no stack frame for a small string.
+    @inline(never)
+    static func isIPv4(storageOf input: String) -> Bool {
+        input._withUTF8Bytes { p, n in isIPv4(p, n) }
+    }
+
     /// Node's `isIPv6` over `p[0..<count]`.
     @usableFromInline
     static func isIPv6(_ p: UnsafePointer<UInt8>, _ count: Int) -> Bool {
