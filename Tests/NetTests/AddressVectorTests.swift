@@ -176,3 +176,35 @@ import Testing
         #expect(try SocketAddress(family: "IPV6").family == "ipv6")
     }
 }
+
+/// isIPv4's fast path reads a small string's inline bytes (the standard library's small-string layout);
+/// the same text as a heap string takes the portable path. Both must agree on every input, so a layout
+/// change in a future toolchain fails here instead of answering wrongly.
+@Suite struct SmallStringLayoutTests {
+    static func heap(_ s: String) -> String {
+        // Padding past 15 bytes forces a heap string; dropping it again keeps the native, non-small form.
+        var padded = s + String(repeating: "#", count: 32)
+        padded.removeLast(32)
+        return padded
+    }
+
+    @Test func smallAndHeapStringsAgree() {
+        var inputs = ["0.0.0.0", "255.255.255.255", "0.0.0.0.0", "1.2.3.4", "01.2.3.4", "256.1.1.1", "1.2.3",
+                      "1.2.3.4 ", " 1.2.3.4", "1..2.3", "1.2.3.4.", "199.199.199.199", "255.255.255.256", "",
+                      "1.2.3.4\u{0}", "a.b.c.d", "9.99.199.249", "249.250.251.252", "1.2.3.04", "100.100.100.1"]
+        var seed: UInt64 = 0x9E3779B97F4A7C15
+        for _ in 0..<20_000 {
+            seed = seed &* 6364136223846793005 &+ 1442695040888963407
+            let parts = (0..<4).map { i in String((seed >> (UInt64(i) * 9)) % 300) }
+            var text = parts.joined(separator: ".")
+            if seed % 7 == 0 { text.insert("0", at: text.startIndex) }
+            if seed % 11 == 0 { text += "." }
+            inputs.append(text)
+        }
+        for input in inputs {
+            let heapCopy = Self.heap(input)
+            #expect(isIPv4(input) == isIPv4(heapCopy), "\(input.debugDescription)")
+            #expect(isIPv4(input) == (isIP(heapCopy) == 4), "\(input.debugDescription)")
+        }
+    }
+}
