@@ -123,3 +123,31 @@ import Testing
     }
 }
 
+
+/// Every libuv error Node knows: NetError's code (libuv's name) and message text (libuv's strerror, which
+/// Node's `util.getSystemErrorMap()` carries) must be Node's. Node bundles a newer libuv than Debian's
+/// 1.44; codes that 1.44 does not know are listed, not compared.
+@Suite struct SystemErrorMapTests {
+    @Test func everyLibuvErrorMatchesNodesMap() throws {
+        let run = try Node.run("console.log(JSON.stringify([...require('util').getSystemErrorMap()]))")
+        #expect(run.status == 0, "\(run.stderr)")
+        let entries = try JSONSerialization.jsonObject(with: Data(run.stdout.utf8)) as! [[Any]]
+        var compared = 0
+        var unknownToThisLibuv: [String] = []
+        for entry in entries {
+            let errno = Int32(entry[0] as! Int)
+            let pair = entry[1] as! [String]
+            let ours = NetError.uvErrorName(errno)
+            if ours.hasPrefix("Unknown system error") {
+                unknownToThisLibuv.append(pair[0])
+                continue
+            }
+            #expect(ours == pair[0], "errno \(errno)")
+            #expect(NetError.uvErrorMessage(errno) == pair[1], "\(pair[0])")
+            #expect(NetError.errno(errno, syscall: "read").message == "read \(pair[0])")
+            compared += 1
+        }
+        #expect(compared >= 80, "compared \(compared); unknown to libuv 1.44: \(unknownToThisLibuv)")
+        #expect(unknownToThisLibuv.count <= 5, "\(unknownToThisLibuv)")
+    }
+}
