@@ -310,25 +310,58 @@ public enum JSValue: Sendable, Equatable {
         }
     }
 
-    /// What `ERR_OUT_OF_RANGE` prints: integers above 2³² in magnitude get `_` separators.
+    /// What `ERR_OUT_OF_RANGE` prints: an integer above 2³² in magnitude as `String(n)` with Node's
+    /// `addNumericalSeparator` (`-9_223_372_036_854_776_000` for `Int.min`), anything else inspected.
     var rangeReceived: String {
-        if case .number(let n) = self, n.isFinite, n == n.rounded(), abs(n) > 4_294_967_296 {
-            var digits = String(Int64(abs(n)))
-            var grouped = ""
-            while digits.count > 3 {
-                grouped = "_" + digits.suffix(3) + grouped
-                digits.removeLast(3)
-            }
-            return (n < 0 ? "-" : "") + digits + grouped
+        guard case .number(let n) = self, n.isFinite, n == n.rounded(), abs(n) > 4_294_967_296 else {
+            return inspected
         }
-        return inspected
+        // addNumericalSeparator: an `_` before every group of three characters from the right, keeping at
+        // least one character (after a sign) in front; applied to the text whatever it is, as Node does.
+        let text = Array(Self.format(n))
+        var end = text.count
+        let start = text.first == "-" ? 1 : 0
+        var grouped = ""
+        while end >= start + 4 {
+            grouped = "_" + String(text[(end - 3)..<end]) + grouped
+            end -= 3
+        }
+        return String(text[0..<end]) + grouped
     }
 
+    /// A number as JavaScript prints it (`Number.prototype.toString`, with `-0` as `inspect` shows it):
+    /// the shortest digits that read back as `n`, positional from 1e-7 up to 1e21
+    /// (`9223372036854776000` for 2⁶³), exponential outside (`1e+21`, `1.5e-7`).
     static func format(_ n: Double) -> String {
         if n.isNaN { return "NaN" }
         if n.isInfinite { return n < 0 ? "-Infinity" : "Infinity" }
         if n == 0 { return n.sign == .minus ? "-0" : "0" }
-        if n == n.rounded(), abs(n) < 1e21 { return String(Int64(n)) }
-        return "\(n)"
+        // Swift's description has the same shortest round-trip digits; only the layout differs.
+        let described = "\(n.magnitude)"
+        let parts = described.split(separator: "e", maxSplits: 1)
+        let mantissa = parts[0].split(separator: ".", maxSplits: 1)
+        var digits = Array(mantissa[0]) + (mantissa.count > 1 ? Array(mantissa[1]) : [])
+        // The value is 0.d₁d₂…d_k × 10^point, as ECMAScript's Number::toString states it.
+        var point = mantissa[0].count + (parts.count > 1 ? Int(parts[1])! : 0)
+        while digits.first == "0" {
+            digits.removeFirst()
+            point -= 1
+        }
+        while digits.last == "0" { digits.removeLast() }
+        let k = digits.count
+        let text: String
+        if k <= point && point <= 21 {
+            text = String(digits) + String(repeating: "0", count: point - k)
+        } else if 0 < point && point <= 21 {
+            text = String(digits[0..<point]) + "." + String(digits[point...])
+        } else if -6 < point && point <= 0 {
+            text = "0." + String(repeating: "0", count: -point) + String(digits)
+        } else {
+            let exponent = point - 1
+            let sign = exponent < 0 ? "-" : "+"
+            let lead = k == 1 ? String(digits) : String(digits[0]) + "." + String(digits[1...])
+            text = lead + "e" + sign + String(abs(exponent))
+        }
+        return (n < 0 ? "-" : "") + text
     }
 }
