@@ -66,12 +66,17 @@ public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
 extension NetError {
     /// libuv's name for an error number, which is Node's `code` (`"ECONNREFUSED"`, `"EAI_NONAME"`, …).
     public static func uvErrorName(_ err: Int32) -> String {
-        String(cString: uv_err_name(err))
+        // uv_err_name_r, not uv_err_name: the latter leaks a string for codes libuv does not know.
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 80) { buffer in
+            String(cString: uv_err_name_r(err, buffer.baseAddress, buffer.count))
+        }
     }
 
     /// libuv's message for an error number, which is Node's (`"address already in use"`).
     public static func uvErrorMessage(_ err: Int32) -> String {
-        String(cString: uv_strerror(err))
+        withUnsafeTemporaryAllocation(of: CChar.self, capacity: 256) { buffer in
+            String(cString: uv_strerror_r(err, buffer.baseAddress, buffer.count))
+        }
     }
 
     /// Node's `ErrnoException`: `"read ECONNRESET"`, or `"<syscall> <code> <original>"`.

@@ -187,6 +187,10 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs when the loop's thread exits.
     func shutdown() {
         guard !isShutDown else { return }
+        // Node delivers nothing once its process exits; here callbacks still run while handles close
+        // (cancelled connects and writes report ECANCELED), so an 'error' nobody listens to any more must
+        // not end the process from a thread's teardown.
+        uncaughtErrorHandler = { _ in }
         uv_walk(uv, { handle, _ in
             guard let handle, uv_is_closing(handle) == 0, handle.pointee.data != nil else { return }
             Unmanaged<Handle>.fromOpaque(handle.pointee.data).takeUnretainedValue().close()
