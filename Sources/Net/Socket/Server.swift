@@ -13,7 +13,8 @@ public final class Server: EventEmitter {
     public struct Options: Sendable {
         /// Turn on TCP keep-alive on every accepted socket.
         public var keepAlive: Bool
-        /// The keep-alive idle time for accepted sockets, in milliseconds (whole seconds are used).
+        /// The keep-alive idle time for accepted sockets, in milliseconds (whole seconds are used; a negative
+        /// value counts as 0, as in Node).
         public var keepAliveInitialDelay: Int
         /// Accepted sockets keep their writable side open after the peer ends.
         public var allowHalfOpen: Bool
@@ -297,7 +298,8 @@ public final class Server: EventEmitter {
             }
             if options.keepAlive {
                 socket.keepAliveEnabled = true
-                socket.keepAliveDelaySeconds = options.keepAliveInitialDelay / 1000
+                // Node's Server constructor turns a negative keepAliveInitialDelay into 0.
+                socket.keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
                 _ = tcp.setKeepAlive(true, delaySeconds: socket.keepAliveDelaySeconds)
             }
         }

@@ -221,7 +221,8 @@ extension Socket {
         setNoDelayOnConnect = options.noDelay
         if options.keepAlive {
             keepAliveEnabled = true
-            keepAliveDelaySeconds = options.keepAliveInitialDelay / 1000
+            // Node's constructor turns a negative keepAliveInitialDelay into 0.
+            keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
         }
         if let onread = options.onread { onreadState = OnReadState(onread) }
     }

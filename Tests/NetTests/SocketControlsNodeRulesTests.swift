@@ -1,0 +1,41 @@
+@testable import Net
+import Foundation
+import NetTestSupport
+import Testing
+
+/// Rules of Node v20's socket controls that its own tests do not reach, each checked against node v20.20.2.
+@Suite struct SocketControlsNodeRulesTests {
+    static func sockopt(_ socket: Socket, _ level: Int32, _ name: Int32) -> Int32 {
+        guard let fd = socket.handle?.fileDescriptor else { return -1 }
+        var value: Int32 = 0
+        var length = socklen_t(MemoryLayout<Int32>.size)
+        return getsockopt(fd, level, name, &value, &length) == 0 ? value : -1
+    }
+
+    static func setsockopt(_ socket: Socket, _ level: Int32, _ name: Int32, _ value: Int32) {
+        guard let fd = socket.handle?.fileDescriptor else { return }
+        var v = value
+        _ = Glibc.setsockopt(fd, level, name, &v, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// Node's Server constructor turns a negative `keepAliveInitialDelay` into 0, so an accepted socket
+    /// records a 0 s delay and a later `setKeepAlive(true, 0)` is a repeat, skipped (a marker TCP_KEEPINTVL
+    /// set behind Net's back survives it).
+    @Test func negativeServerKeepAliveDelayCountsAsZero() {
+        let result = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer(.init(keepAlive: true, keepAliveInitialDelay: -5_000)) { c in
+                Self.setsockopt(c, Int32(IPPROTO_TCP), TCP_KEEPINTVL, 5)
+                c.setKeepAlive(true, 0)
+                trace.log("TCP_KEEPINTVL \(Self.sockopt(c, Int32(IPPROTO_TCP), TCP_KEEPINTVL))")
+                c.destroy()
+                server.close()
+            }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                try! Net.connect(port: server.address()!.port!, host: "127.0.0.1").on(.error) { _ in }
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["TCP_KEEPINTVL 5"])
+    }
+}
