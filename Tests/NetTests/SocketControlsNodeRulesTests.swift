@@ -38,4 +38,30 @@ import Testing
         #expect(result.finished)
         #expect(result.trace == ["TCP_KEEPINTVL 5"])
     }
+
+    /// Node drops when `self.maxConnections && self._connections >= self.maxConnections`: any non-zero value
+    /// is a limit, so a negative one drops every connection. node v20.20.2 with `maxConnections = -1`:
+    /// `drop IPv6` (a dual-stack server), `client close`, and no 'connection'.
+    @Test func negativeMaxConnectionsDropsEveryConnection() {
+        let result = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer { c in
+                trace.log("connection")
+                c.destroy()
+                server.close()
+            }
+            server.maxConnections = -1
+            server.on(.drop) { info in
+                trace.log("drop \(info?.remoteFamily ?? "nil")")
+                server.close()
+            }
+            try! server.listen(port: 0) {
+                let c = try! Net.connect(port: server.address()!.port!)
+                c.on(.error) { _ in }
+                c.on(.close) { _ in trace.log("client close") }
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["drop IPv6", "client close"])
+    }
 }

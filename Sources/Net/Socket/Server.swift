@@ -92,7 +92,7 @@ public final class Server: EventEmitter {
     var unrefed = false
 
     /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
-    /// nil or 0 means no limit, as in Node.
+    /// nil or 0 means no limit; a negative value drops every connection, as in Node.
     public var maxConnections: Int?
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
@@ -277,7 +277,8 @@ public final class Server: EventEmitter {
             emit(.error, .errno(accepted, syscall: "accept"))
             return
         }
-        if let max = maxConnections, max > 0, connections >= max {
+        // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
+        if let max = maxConnections, max != 0, connections >= max {
             // Node 19+: report the dropped peer's addresses, then close it.
             var info: DropInfo?
             if let tcp = client as? TCPHandle {
