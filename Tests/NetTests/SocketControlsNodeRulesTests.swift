@@ -64,4 +64,23 @@ import Testing
         #expect(result.finished)
         #expect(result.trace == ["drop IPv6", "client close"])
     }
+
+    /// A socket keeps the `AbortSignal.timeout` it was given: nobody else holds the signal, yet its timer
+    /// still aborts the connection. node v20.20.2, `connect({port, signal: AbortSignal.timeout(50)})`:
+    /// `connect`, `error AbortError ABORT_ERR The operation was aborted` (cause TimeoutError), `close true`.
+    @Test func timeoutSignalAbortsAConnectionThatAloneHoldsIt() {
+        let result = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer { c in c.on(.close) { _ in server.close() } }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                let c = try! Net.connect(ConnectOptions(port: server.address()!.port!, host: "127.0.0.1",
+                                                        signal: AbortSignal.timeout(50)))
+                c.on(.connect) { trace.log("connect") }
+                c.on(.error) { e in trace.log("error \(e.name) \(e.code) \(e.message)") }
+                c.on(.close) { h in trace.log("close \(h)") }
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["connect", "error AbortError ABORT_ERR The operation was aborted", "close true"])
+    }
 }
