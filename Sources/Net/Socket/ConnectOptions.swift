@@ -24,7 +24,8 @@ public struct ConnectOptions {
     public var allowHalfOpen: Bool
     /// Turn on TCP keep-alive once connected (as `setKeepAlive(true, keepAliveInitialDelay)`).
     public var keepAlive: Bool
-    /// The keep-alive idle time in milliseconds (whole seconds are used; 0 keeps the system's).
+    /// The keep-alive idle time in milliseconds (whole seconds are used; 0 keeps the system's; a negative
+    /// value counts as 0, as in Node).
     public var keepAliveInitialDelay: Int
     /// Reads go into this buffer and to its callback instead of 'data' events (Node's `onread`).
     public var onread: OnRead?

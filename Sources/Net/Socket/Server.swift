@@ -13,7 +13,8 @@ public final class Server: EventEmitter {
     public struct Options: Sendable {
         /// Turn on TCP keep-alive on every accepted socket.
         public var keepAlive: Bool
-        /// The keep-alive idle time for accepted sockets, in milliseconds (whole seconds are used).
+        /// The keep-alive idle time for accepted sockets, in milliseconds (whole seconds are used; a negative
+        /// value counts as 0, as in Node).
         public var keepAliveInitialDelay: Int
         /// Accepted sockets keep their writable side open after the peer ends.
         public var allowHalfOpen: Bool
@@ -91,7 +92,7 @@ public final class Server: EventEmitter {
     var unrefed = false
 
     /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
-    /// nil or 0 means no limit, as in Node.
+    /// nil or 0 means no limit; a negative value drops every connection, as in Node.
     public var maxConnections: Int?
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
@@ -276,7 +277,8 @@ public final class Server: EventEmitter {
             emit(.error, .errno(accepted, syscall: "accept"))
             return
         }
-        if let max = maxConnections, max > 0, connections >= max {
+        // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
+        if let max = maxConnections, max != 0, connections >= max {
             // Node 19+: report the dropped peer's addresses, then close it.
             var info: DropInfo?
             if let tcp = client as? TCPHandle {
@@ -297,7 +299,8 @@ public final class Server: EventEmitter {
             }
             if options.keepAlive {
                 socket.keepAliveEnabled = true
-                socket.keepAliveDelaySeconds = options.keepAliveInitialDelay / 1000
+                // Node's Server constructor turns a negative keepAliveInitialDelay into 0.
+                socket.keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
                 _ = tcp.setKeepAlive(true, delaySeconds: socket.keepAliveDelaySeconds)
             }
         }

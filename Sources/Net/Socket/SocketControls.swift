@@ -221,22 +221,25 @@ extension Socket {
         setNoDelayOnConnect = options.noDelay
         if options.keepAlive {
             keepAliveEnabled = true
-            keepAliveDelaySeconds = options.keepAliveInitialDelay / 1000
+            // Node's constructor turns a negative keepAliveInitialDelay into 0.
+            keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
         }
         if let onread = options.onread { onreadState = OnReadState(onread) }
     }
 
     // MARK: AbortSignal
 
-    /// Node's `addClientAbortSignalOption`: an aborted signal destroys the socket with an AbortError.
+    /// The stream constructor's `addAbortSignal`: an aborted signal destroys the socket with an AbortError,
+    /// on the next tick if it had already aborted. A live signal gets its 'abort' listener at once (so it
+    /// has one right after `Socket(…)` or `createConnection(…)` returns), removed when the socket closes.
+    /// As in Node, the pending tick and the listener keep the socket alive: a socket nobody else holds (one
+    /// that has not connected) still emits its 'error' and 'close'.
     func watch(_ signal: AbortSignal) {
         if signal.aborted {
-            loop.nextTick { [weak self] in self?.destroy(.abortError) }
+            loop.nextTick { [self] in destroy(.abortError) }
         } else {
-            loop.nextTick { [weak self, weak signal] in
-                guard let signal else { return }
-                signal.once(.abort) { [weak self] in self?.destroy(.abortError) }
-            }
+            let token = signal.once(.abort) { [self] in destroy(.abortError) }
+            once(.close) { [weak signal] _ in signal?.off(.abort, token) }
         }
     }
 }
