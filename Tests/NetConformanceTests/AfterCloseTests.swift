@@ -4,9 +4,8 @@ import NetTestSupport
 import Testing
 
 /// Inside a client's 'close' (the server ended the connection), the socket has no handle, and its
-/// getters and methods still work: `setNoDelay`, `bufferSize`, `pause`, `resume`, `address()`,
-/// `remoteAddress`, `remotePort`.
-/// Dropped: `setKeepAlive()` (not in Net yet: issue 5). `c._handle === null` is internal; its public
+/// getters and methods still work: `setNoDelay`, `setKeepAlive`, `bufferSize`, `pause`, `resume`,
+/// `address()`, `remoteAddress`, `remotePort`. `c._handle === null` is internal; its public
 /// face is `pending`, true exactly when the socket has no handle or is connecting.
 @Suite struct AfterCloseTests {
     @Test func gettersAndMethodsOfAClosedSocketStillWork() {
@@ -21,6 +20,7 @@ import Testing
                         c.on(.close) { _ in
                             trace.log("close pending=\(c.pending) connecting=\(c.connecting) destroyed=\(c.destroyed)")
                             c.setNoDelay()
+                            c.setKeepAlive()
                             _ = c.bufferSize
                             c.pause()
                             c.resume()

@@ -163,3 +163,23 @@ import Testing
         #expect(result.trace == ["socket AbortError ABORT_ERR The operation was aborted", "socket close true", "server closed"])
     }
 }
+
+extension SocketControlsTests {
+    /// resetAndDestroy on a Unix domain socket throws ERR_INVALID_HANDLE_TYPE, as Node does.
+    @Test func resetOnAPipeThrowsInvalidHandleType() {
+        let path = "/tmp/net-reset-pipe-\(getpid())-\(UInt32.random(in: 0...UInt32.max)).sock"
+        let result = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer { c in c.on(.close) { _ in server.close() }; c.resume() }
+            try! server.listen(path: path) {
+                var c: Socket!
+                c = Net.connect(path: path) {
+                    do { try c.resetAndDestroy() } catch let e as NetError { trace.log("\(e.name) \(e.code) \(e.message)") } catch {}
+                    c.destroy()
+                }
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["TypeError ERR_INVALID_HANDLE_TYPE This handle type cannot be sent"])
+    }
+}
