@@ -8,15 +8,6 @@ import Testing
 /// Node listens on fixed ports (common.PORT + 1 … + 3); the port asks for ports the OS handed out a
 /// moment earlier, so that the requested port is still the one checked.
 @Suite struct ServerAddressTests {
-    /// A port that was free a moment ago (a probe server listened on 0 and closed). Call on the loop thread.
-    private static func freePort() -> Int {
-        let probe = Net.createServer()
-        _ = try? probe.listen(port: 0)
-        let port = probe.address()?.port ?? 0
-        probe.close()
-        return port
-    }
-
     private static func line(_ name: String, _ address: ServerAddress?, expectedPort: Int?) -> String {
         guard case .inet(let info)? = address else { return "\(name): \(address?.description ?? "nil")" }
         let port = expectedPort.map { info.port == $0 ? "port as asked" : "port \(info.port) != \($0)" }
@@ -41,9 +32,9 @@ import Testing
                     }
                 } catch { trace.log("\(name): listen threw \(error)") }
             }
-            listen("ipv4", port: Self.freePort(), host: "127.0.0.1")
-            listen("ipv6", port: Self.freePort(), host: "::1")
-            listen("port, no host", port: Self.freePort(), host: nil)
+            listen("ipv4", port: Ports.recentlyFree(), host: "127.0.0.1")
+            listen("ipv6", port: Ports.recentlyFree(), host: "::1")
+            listen("port, no host", port: Ports.recentlyFree(), host: nil)
             listen("no port, no host", port: nil, host: nil)
             listen("port 0, no host", port: 0, host: nil)
         }

@@ -9,15 +9,6 @@ import Testing
 /// Node uses fixed ports (common.PORT … + 3); the port asks for ports the OS handed out a moment earlier.
 /// Dropped: the `_connectionKey` check (an internal field).
 @Suite struct ServerBindTests {
-    /// A port that was free a moment ago (a probe server listened on 0 and closed). Call on the loop thread.
-    private static func freePort() -> Int {
-        let probe = Net.createServer()
-        _ = try? probe.listen(port: 0)
-        let port = probe.address()?.port ?? 0
-        probe.close()
-        return port
-    }
-
     @Test func listenFormsBindThePortAskedFor() {
         let r = LoopThread.run { loop, trace in
             func record(_ name: String, _ server: Server, _ port: Int?) {
@@ -35,23 +26,23 @@ import Testing
                 try server0.listen { record("address0", server0, nil) }
 
                 // No callback to listen(): bound within 100 ms.
-                let port1 = Self.freePort()
+                let port1 = Ports.recentlyFree()
                 let server1 = Net.createServer { _ in }
                 try server1.listen(port: port1)
                 loop.setTimeout(100) { record("address1", server1, port1) }
 
                 // Callback to listen().
-                let port2 = Self.freePort()
+                let port2 = Ports.recentlyFree()
                 let server2 = Net.createServer { _ in }
                 try server2.listen(port: port2) { record("address2", server2, port2) }
 
                 // Backlog argument.
-                let port3 = Self.freePort()
+                let port3 = Ports.recentlyFree()
                 let server3 = Net.createServer { _ in }
                 try server3.listen(port: port3, host: "0.0.0.0", backlog: 127) { record("address3", server3, port3) }
 
                 // Backlog argument without host argument.
-                let port4 = Self.freePort()
+                let port4 = Ports.recentlyFree()
                 let server4 = Net.createServer { _ in }
                 try server4.listen(port: port4, backlog: 127) { record("address4", server4, port4) }
             } catch { trace.log("listen threw \(error)") }
