@@ -12,13 +12,7 @@ import Testing
         let result = LoopThread.run { _, trace in
             func check(_ ok: Bool, _ what: String) { if !ok { trace.log("FAIL \(what)") } }
             var options = ConnectOptions(port: 80, host: "something.invalid")
-            options.lookup = { hostname, _, callback in
-                trace.log("lookup")
-                var error = NetError("getaddrinfo ENOTFOUND \(hostname)", code: "ENOTFOUND")
-                error.syscall = "getaddrinfo"
-                error.hostname = hostname
-                callback(error, nil, nil)
-            }
+            options.lookup = Lookups.errorMock { trace.log("lookup") }
             let client = try! Net.connect(options) { trace.log("FAIL connect") }
             client.once(.error) { error in
                 trace.log("error")
