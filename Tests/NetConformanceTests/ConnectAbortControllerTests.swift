@@ -69,9 +69,9 @@ import Testing
                                 socket = try Net.connect(ConnectOptions(port: port, host: host, signal: signal))
                             case .testConstructor:
                                 ac.abort()
-                                socket = Socket(.init(signal: signal))
+                                socket = try Socket(.init(signal: signal))
                             case .testConstructorPost, .testConstructorPostTick:
-                                socket = Socket(.init(signal: signal))
+                                socket = try Socket(.init(signal: signal))
                             }
                         } catch {
                             trace.log("\(way) threw \(error)")

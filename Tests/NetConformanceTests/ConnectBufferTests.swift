@@ -27,7 +27,7 @@ import Testing
                 }
             }
             try! tcp.listen(port: 0) {
-                let socket = Socket(.init(highWaterMark: 0))
+                let socket = try! Socket(.init(highWaterMark: 0))
                 var connected = false
                 trace.log("new: pending \(socket.pending)")
                 try! socket.connect(port: tcp.address()!.port!) {

@@ -19,7 +19,7 @@ import Testing
                 server.close()
             }
             try! server.listen(port: 0) {
-                let s = Socket(.init(writable: false))
+                let s = try! Socket(.init(writable: false))
                 trace.log("resume returns the socket: \(s.resume() === s)")
                 s.on(.end) { trace.log("end") }
                 s.on(.close) { _ in trace.log("close") }

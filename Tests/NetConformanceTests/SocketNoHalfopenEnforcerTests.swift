@@ -5,8 +5,8 @@ import Testing
 /// `Socket` does not add the Duplex's own half-open enforcer on top of its own: a fresh socket with
 /// `allowHalfOpen: false` has exactly one 'end' listener, the socket's (Node's `onReadableStreamEnd`).
 @Suite struct SocketNoHalfopenEnforcerTests {
-    @Test func freshSocketHasOneEndListener() {
-        let socket = Socket(.init(allowHalfOpen: false))
+    @Test func freshSocketHasOneEndListener() throws {
+        let socket = try Socket(.init(allowHalfOpen: false))
         #expect(socket.listenerCount(.end) == 1)
     }
 }

@@ -284,14 +284,21 @@ public enum JSValue: Sendable, Equatable {
         case .string(let s):
             let quote: Character = s.contains("'") && !s.contains("\"") ? "\"" : "'"
             var out = String(quote)
-            for ch in s {
-                switch ch {
+            // Scalar by scalar: "\r\n" is one Swift Character but two escapes in Node.
+            for scalar in s.unicodeScalars {
+                switch scalar {
                 case "\n": out += "\\n"
                 case "\t": out += "\\t"
                 case "\r": out += "\\r"
+                case "\u{8}": out += "\\b"
+                case "\u{C}": out += "\\f"
                 case "\\": out += "\\\\"
-                case quote: out += "\\\(quote)"
-                default: out.append(ch)
+                case _ where Character(scalar) == quote: out += "\\\(quote)"
+                case _ where scalar.value < 0x20 || scalar.value == 0x7F:
+                    // Other C0 controls and DEL as Node's strEscape writes them: `\x00`, `\x1B`, `\x7F`.
+                    let hex = String(scalar.value, radix: 16, uppercase: true)
+                    out += "\\x" + (hex.count == 1 ? "0" + hex : hex)
+                default: out.unicodeScalars.append(scalar)
                 }
             }
             out.append(quote)

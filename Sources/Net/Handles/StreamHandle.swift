@@ -199,3 +199,46 @@ extension EventLoop {
     /// One 64 KiB read buffer per loop: every read lands here and is copied once into the user's chunk.
     var readSlab: UnsafeMutableRawBufferPointer { slab }
 }
+
+extension StreamHandle {
+    /// Why a descriptor could not become a stream handle.
+    enum OpenFailure: Error {
+        /// `uv_guess_handle` says it is neither a TCP socket nor a pipe/Unix socket: Node's type name
+        /// (`"TTY"`, `"FILE"`, `"UDP"`, `"UNKNOWN"`).
+        case unsupportedType(String)
+        /// `uv_tcp_open`/`uv_pipe_open` failed with this libuv error.
+        case failed(Int32)
+
+        /// The libuv error, for failures that have one.
+        var status: Int32? {
+            if case .failed(let status) = self { return status }
+            return nil
+        }
+    }
+
+    /// Node's `createHandle(fd)` + `handle.open(fd)`: a `TCPHandle` for a TCP socket, a `PipeHandle` for a
+    /// pipe or Unix domain socket (as `uv_guess_handle` tells them apart), adopting the descriptor.
+    static func open(fd: Int32, loop: EventLoop) -> Result<StreamHandle, OpenFailure> {
+        let type = uv_guess_handle(fd)
+        do {
+            switch type {
+            case UV_TCP:
+                let tcp = try TCPHandle(loop: loop)
+                let status = tcp.open(fd)
+                if status < 0 { tcp.close(); return .failure(.failed(status)) }
+                return .success(tcp)
+            case UV_NAMED_PIPE:
+                let pipe = try PipeHandle(loop: loop)
+                let status = pipe.open(fd)
+                if status < 0 { pipe.close(); return .failure(.failed(status)) }
+                return .success(pipe)
+            case UV_TTY: return .failure(.unsupportedType("TTY"))
+            case UV_UDP: return .failure(.unsupportedType("UDP"))
+            case UV_FILE: return .failure(.unsupportedType("FILE"))
+            default: return .failure(.unsupportedType("UNKNOWN"))
+            }
+        } catch {
+            return .failure(.failed(error.errno ?? UV_EINVAL.rawValue))
+        }
+    }
+}

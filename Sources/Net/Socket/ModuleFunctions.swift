@@ -13,7 +13,7 @@ public func createServer(_ connectionListener: @escaping (Socket) -> Void) -> Se
 public func createConnection(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
     // Node passes the connect options to the Socket constructor too, which reads noDelay, keepAlive,
     // onread and signal there.
-    let socket = Socket(.init(allowHalfOpen: options.allowHalfOpen, signal: options.signal))
+    let socket = Socket(unconnected: .init(allowHalfOpen: options.allowHalfOpen, signal: options.signal))
     socket.applyConstructorOptions(options)
     return try socket.connect(options, connectListener)
 }
@@ -27,7 +27,7 @@ public func createConnection(port: Int, host: String = "localhost", _ connectLis
 /// Node's `net.createConnection(path[, connectListener])`.
 @discardableResult
 public func createConnection(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
-    Socket().connect(path: path, connectListener)
+    Socket(unconnected: .init()).connect(path: path, connectListener)
 }
 
 /// Node's `net.connect(options[, connectListener])`, an alias of ``createConnection(_:_:)``.

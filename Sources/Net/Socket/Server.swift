@@ -1,5 +1,9 @@
 import CLibUV
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// Node's `net.Server`: listens for TCP or Unix domain socket connections and emits a ``Socket`` for
 /// each in 'connection'.
 ///
@@ -41,7 +45,9 @@ public final class Server: EventEmitter {
         public var port: Int?
         /// The address or host name to bind; nil binds `::` (or `0.0.0.0`).
         public var host: String?
-        /// A Unix domain socket path to listen on instead of TCP.
+        /// A Unix domain socket to listen on instead of TCP: a filesystem path (the socket file stays until
+        /// unlinked; the server removes it on `close()`), or on Linux an abstract name starting with `"\0"`.
+        /// A name longer than `sun_path` (107 bytes for a path, 108 for an abstract name) fails with EINVAL.
         public var path: String?
         /// The pending-connection queue length (default 511).
         public var backlog: Int?
@@ -50,12 +56,19 @@ public final class Server: EventEmitter {
         public var exclusive: Bool
         /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
         public var ipv6Only: Bool
+        /// Make a Unix domain socket's file readable by all users (`uv_pipe_chmod`); throws on an abstract name.
+        public var readableAll: Bool
+        /// Make a Unix domain socket's file writable by all users (`uv_pipe_chmod`); throws on an abstract name.
+        public var writableAll: Bool
         /// Closes the server when the signal aborts (at once if it already has).
         public var signal: AbortSignal?
 
         /// Listen options.
         public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
-                    exclusive: Bool = false, ipv6Only: Bool = false, signal: AbortSignal? = nil) {
+                    exclusive: Bool = false, readableAll: Bool = false, writableAll: Bool = false,
+                    ipv6Only: Bool = false, signal: AbortSignal? = nil) {
+            self.readableAll = readableAll
+            self.writableAll = writableAll
             self.signal = signal
             self.port = port
             self.host = host
@@ -74,6 +87,8 @@ public final class Server: EventEmitter {
             if let path { fields.append("path: \(JSValue.string(path).inspected)") }
             if let backlog { fields.append("backlog: \(backlog)") }
             if exclusive { fields.append("exclusive: true") }
+            if readableAll { fields.append("readableAll: true") }
+            if writableAll { fields.append("writableAll: true") }
             if ipv6Only { fields.append("ipv6Only: true") }
             return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
         }
@@ -143,7 +158,12 @@ public final class Server: EventEmitter {
                     "The argument 'options' must have the property \"port\" or \"path\". Received \(options.inspected)",
                     code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
             }
-            listenPipe(path, backlog: options.backlog ?? 511)
+            // Node's isPipeName: an empty path is no pipe name, and the options are "invalid".
+            guard !path.isEmpty else {
+                throw NetError("The argument 'options' is invalid. Received \(options.inspected)",
+                               code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+            }
+            try listenPipe(path, options)
             return self
         }
         try validatePort(port, name: "options.port")
@@ -221,7 +241,7 @@ public final class Server: EventEmitter {
         return .success(tcp)
     }
 
-    private func startListening(_ listener: StreamHandle, backlog: Int, key: String, address: String, port: Int) {
+    private func startListening(_ listener: StreamHandle, backlog: Int, key: String, address: String?, port: Int?) {
         handle = listener
         listener.onConnection = { [self] status in onConnection(status) }
         let status = listener.listen(backlog: Int32(clamping: backlog > 0 ? backlog : 511))
@@ -239,7 +259,18 @@ public final class Server: EventEmitter {
         }
     }
 
-    private func listenPipe(_ path: String, backlog: Int) {
+    /// Node's pipe branch of `listen`: the abstract-name check, bind + listen (failures arrive as 'error'),
+    /// then `readableAll`/`writableAll` as a chmod of the socket file, whose failure closes the handle
+    /// and throws `uv_pipe_chmod <code>`.
+    private func listenPipe(_ path: String, _ options: ListenOptions) throws(NetError) {
+        if PipeHandle.isAbstract(path) && (options.readableAll || options.writableAll) {
+            // Node's message, typo included.
+            throw NetError(
+                "The argument 'options' can not set readableAll or writableAllt to true when path is abstract "
+                    + "unix socket. Received \(options.inspected)",
+                code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+        }
+        pipeName = path
         let pipe: PipeHandle
         do { pipe = try PipeHandle(loop: loop) } catch {
             loop.nextTick { [self] in emit(.error, error) }
@@ -252,8 +283,80 @@ public final class Server: EventEmitter {
             loop.nextTick { [self] in emit(.error, error) }
             return
         }
-        pipeName = path
-        startListening(pipe, backlog: backlog, key: "-1:\(path):-1", address: path, port: -1)
+        startListening(pipe, backlog: options.backlog ?? 511, key: "-1:\(path):-1", address: path, port: -1)
+        guard handle != nil else { return }
+        if options.readableAll || options.writableAll {
+            let status = pipe.chmod(readable: options.readableAll, writable: options.writableAll)
+            if status < 0 {
+                pipe.close()
+                handle = nil
+                connectionKey = nil
+                throw .errno(status, syscall: "uv_pipe_chmod")
+            }
+        }
+    }
+
+    /// Listens on an existing descriptor (Node's `server.listen({ fd })`): a bound TCP or Unix domain
+    /// socket, adopted as is (nothing is bound). A descriptor of another kind (a file, a terminal) or one
+    /// that cannot listen reports `listen EINVAL: invalid argument` (or the kernel's error) as 'error',
+    /// as Node does; a negative `fd` throws as Node's `listen({ fd: -1 })`. Once adopted the descriptor
+    /// is the server's: `close()` closes it (a socket file it is bound to is not unlinked).
+    @discardableResult
+    public func listen(fd: Int32, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        if handle != nil { throw .serverAlreadyListen }
+        if let callback { once(.listening, callback) }
+        listeningId += 1
+        guard fd >= 0 else {
+            throw NetError("The argument 'options' must have the property \"port\" or \"path\". Received { fd: \(fd) }",
+                           code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+        }
+        let opened: StreamHandle
+        switch StreamHandle.open(fd: fd, loop: loop) {
+        case .success(let h): opened = h
+        case .failure(let failure):
+            // Node's createServerHandle turns an unusable descriptor type into UV_EINVAL.
+            let status = failure.status ?? UV_EINVAL.rawValue
+            let error = NetError.uvWithHostPort(status, syscall: "listen", address: nil, port: nil)
+            loop.nextTick { [self] in emit(.error, error) }
+            return self
+        }
+        pipeName = nil
+        startListening(opened, backlog: backlog, key: "fd:\(fd)", address: nil, port: nil)
+        return self
+    }
+
+    /// Listens on the socket under another listening ``Server`` (Node's `server.listen(handle)`), through a
+    /// duplicate of its descriptor: both servers then accept from the same socket, and each closes its
+    /// own descriptor. Throws ERR_INVALID_ARG_VALUE when `other` has no handle.
+    @discardableResult
+    public func listen(handle other: Server, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        try listen(duplicating: other.handle?.fileDescriptor, what: "Server", backlog: backlog, callback)
+    }
+
+    /// Listens on the socket under a ``Socket`` (one made with `Socket.Options(fd:)` around a bound
+    /// socket, say), through a duplicate of its descriptor (Node's `server.listen(handle)`).
+    @discardableResult
+    public func listen(handle other: Socket, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        try listen(duplicating: other.handle?.fileDescriptor, what: "Socket", backlog: backlog, callback)
+    }
+
+    private func listen(duplicating fd: Int32?, what: String, backlog: Int, _ callback: (() -> Void)?) throws(NetError) -> Server {
+        if handle != nil { throw .serverAlreadyListen }
+        guard let fd else {
+            throw NetError("The argument 'handle' must have an open handle. Received a \(what) without one",
+                           code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
+        }
+        let copy = fcntl(fd, F_DUPFD_CLOEXEC, 0)
+        guard copy >= 0 else { throw .errno(-errno, syscall: "dup") }
+        do {
+            try listen(fd: copy, backlog: backlog, callback)
+            // Not adopted (its 'error' is on its way): the duplicate is still ours to close.
+            if handle == nil { Glibc.close(copy) }
+            return self
+        } catch {
+            Glibc.close(copy)
+            throw error
+        }
     }
 
     // MARK: Connections
@@ -388,6 +491,8 @@ public final class Server: EventEmitter {
             return .inet(AddressInfo(address: local.ip, family: local.familyName, port: local.port))
         }
         if handle != nil, let pipeName { return .path(pipeName) }
+        // A pipe server made from a descriptor: the name it is bound to, if any.
+        if let pipe = handle as? PipeHandle, let name = pipe.name(peer: false) { return .path(name) }
         return nil
     }
 }

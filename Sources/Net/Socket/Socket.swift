@@ -12,6 +12,10 @@ import CLibUV
 public final class Socket: Duplex {
     /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
     public struct Options {
+        /// An existing descriptor to wrap: a connected (or bound) TCP socket, a Unix domain socket or a
+        /// pipe, such as 0 or 1 when stdin or stdout is one. The socket owns it from then on and closes it
+        /// when destroyed. nil (the default) makes a socket that ``Socket/connect(_:_:)`` connects.
+        public var fd: Int32?
         /// Keep the writable side open after the peer ends (default false: end it too).
         public var allowHalfOpen: Bool
         /// Whether reads are allowed (false makes a write-only socket).
@@ -27,8 +31,9 @@ public final class Socket: Duplex {
         public var signal: AbortSignal?
 
         /// Node's defaults.
-        public init(allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
+        public init(fd: Int32? = nil, allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
                     highWaterMark: Int? = nil, signal: AbortSignal? = nil) {
+            self.fd = fd
             self.signal = signal
             self.allowHalfOpen = allowHalfOpen
             self.readable = readable
@@ -87,8 +92,38 @@ public final class Socket: Duplex {
     var onreadState: OnReadState?
     var resetAndClosing = false
 
-    /// A socket with no connection yet (Node's `new net.Socket(options)`); call ``connect(_:_:)``.
-    public init(_ options: Options = .init()) {
+    /// Node's `new net.Socket(options)`: a socket with no connection yet (call ``connect(_:_:)``), or with
+    /// `options.fd`, a socket around that descriptor, reading at once unless `readable` is false.
+    ///
+    /// Throws as Node does for the descriptor: ERR_OUT_OF_RANGE for a negative `fd`,
+    /// ERR_INVALID_FD_TYPE (`Unsupported fd type: TTY`) for one that is neither a TCP socket nor a
+    /// pipe/Unix socket, `open <code>` when libuv cannot adopt it. Without `fd` it never throws.
+    public convenience init(_ options: Options = .init()) throws(NetError) {
+        var opened: StreamHandle?
+        if let fd = options.fd {
+            guard fd >= 0 else { throw .outOfRange("fd", ">= 0 && <= 2147483647", .int(Int(fd))) }
+            switch StreamHandle.open(fd: fd, loop: EventLoop.current) {
+            case .success(let handle): opened = handle
+            case .failure(.unsupportedType(let type)): throw .invalidFDType(type)
+            case .failure(.failed(let status)): throw .errno(status, syscall: "open")
+            }
+        }
+        self.init(unconnected: options)
+        if let opened {
+            adopt(opened)
+            cacheAddresses()
+            // Node: with a handle and `readable` not false, reading starts at once.
+            if options.readable { read(0) }
+        }
+    }
+
+    /// A socket with no connection yet and Node's default options (`new net.Socket()`); it cannot fail.
+    public convenience init() {
+        self.init(unconnected: Options())
+    }
+
+    /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
+    init(unconnected options: Options) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
         let readable = options.highWaterMark.map { ReadableState(highWaterMark: $0) } ?? ReadableState()
@@ -521,7 +556,10 @@ public final class Socket: Duplex {
 
     private func connectPipe(_ path: String) {
         guard let pipe = handle as? PipeHandle else { return }
-        pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
+        let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
+        // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
+        // the socket with `connect EINVAL <path>`.
+        if status < 0 { destroy(.withHostPort(status, syscall: "connect", address: path, port: nil)) }
     }
 
     private func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
