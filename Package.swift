@@ -26,6 +26,8 @@ let package = Package(
             linkerSettings: [.linkedLibrary("m")]
         ),
         .executableTarget(name: "NetDemo", dependencies: ["Net"]),
+        // A netcat on top of Net (stdio wrapped as Sockets from descriptors 0 and 1): `swift run nc -h`.
+        .executableTarget(name: "nc", dependencies: ["Net"], path: "Examples/nc"),
         // Shared by both test targets: the Node oracle runner, loop-on-a-thread helpers, vector loading.
         .target(name: "NetTestSupport", dependencies: ["Net"], path: "Tests/NetTestSupport"),
         // Scenarios that need a process of their own (exit status, what keeps a process alive).
