@@ -13,13 +13,18 @@ OWN_WARNINGS := grep -E '^/.*/(Sources|Tests|Modules|Benchmarks/Sources)/.*: war
 
 all: build
 
-## deps: install libuv1-dev and pkg-config with apt when they are missing.
+## deps: install what is missing with apt: libuv1-dev and pkg-config (to build), socat and netcat-openbsd
+## (the interop tests of the nc example run against them).
 deps:
-	@if ! pkg-config --exists libuv 2>/dev/null; then \
-	  echo "== installing libuv1-dev and pkg-config"; \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
-	  $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq libuv1-dev pkg-config >/dev/null; \
-	fi
+	@missing=""; \
+	  pkg-config --exists libuv 2>/dev/null || missing="$$missing libuv1-dev pkg-config"; \
+	  command -v socat >/dev/null || missing="$$missing socat"; \
+	  command -v nc.openbsd >/dev/null || missing="$$missing netcat-openbsd"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "== installing$$missing"; \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get update -qq && \
+	    $(SUDO) env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
+	  fi
 	@pkg-config --modversion libuv | sed 's/^/libuv /'
 
 ## build: build the package and its tests; any warning in our sources fails it.

@@ -32,7 +32,7 @@ let package = Package(
         .target(name: "NetTestSupport", dependencies: ["Net"], path: "Tests/NetTestSupport"),
         // Scenarios that need a process of their own (exit status, what keeps a process alive).
         .executableTarget(name: "net-fixture", dependencies: ["Net"], path: "Tests/Fixtures"),
-        .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport", "net-fixture", "NetDemo"]),
+        .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport", "net-fixture", "NetDemo", "nc"]),
         .testTarget(name: "NetConformanceTests", dependencies: ["Net", "NetTestSupport", "net-fixture"]),
     ],
     swiftLanguageModes: [.v6]
