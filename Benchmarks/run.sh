@@ -3,7 +3,7 @@
 # several rounds (round 1: scenario 1 in net, libuv, nio, node; scenario 2 in …; then round 2 …), so that a
 # noisy machine hurts all of them alike, and prints the median of each (scenario, implementation) with the
 # ratios Net/other. Tables go to results/latest.md, medians to results/latest.tsv, the chart to
-# results/latest.svg; raw lines to results/raw/ (not committed).
+# results/latest.svg (results/quick.* for QUICK=1, not committed); raw lines to results/raw/ (not committed).
 #
 # Implementations: net (Sources/NetBench), libuv (c/uvbench.c), nio (Sources/NIOBench), node
 # (node/net-bench.js). Each takes a scenario name and prints `scenario=<s> impl=<i> ops_per_s=<v> unit=<u>`
@@ -78,6 +78,11 @@ MANY=(1000:echo1k)
 IDLE_CONNS=10000
 LIMIT=$(awk -v s="$BENCH_SECONDS" 'BEGIN { print int(s * 3 + 20) }')   # seconds before a hung run is killed
 matches() { [ -z "$FILTER" ] || [[ "$1" == *"$FILTER"* ]]; }
+
+# A QUICK run is a smoke test: its tables go to results/quick.* (not committed), so the committed
+# results/latest.* always come from a full run.
+OUT=results/latest
+[ "$QUICK" = 1 ] && OUT=results/quick
 
 mkdir -p results/raw
 STAMP=$(date +%Y%m%d-%H%M%S)
@@ -238,7 +243,7 @@ table() {
     }' "$3"
 }
 
-socket_table=$(table "net libuv nio node" results/latest.tsv "$RAW")
+socket_table=$(table "net libuv nio node" "$OUT.tsv" "$RAW")
 address_table=$(table "net node" /dev/null "$RAW_ADDRESS")
 
 libuv_version=$(pkg-config --modversion libuv)
@@ -282,7 +287,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "- \`idle10k-rss\`: the server's VmRSS (/proc/<pid>/status) before and after 10000 connections are accepted"
   echo "  (each did one 64-byte round trip, then idles), difference / 10000, in bytes per connection."
   echo
-  echo "![Net compared with libuv, SwiftNIO and Node](latest.svg)"
+  echo "![Net compared with libuv, SwiftNIO and Node]($(basename "$OUT").svg)"
   echo
   echo "$socket_table"
   echo
@@ -293,9 +298,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "rules. Ratio = net/node."
   echo
   echo "$address_table"
-} >results/latest.md
+} >"$OUT.md"
 
-"$PYTHON" chart.py results/latest.tsv results/latest.svg "$RUNS rounds × ${BENCH_SECONDS}s$([ "$QUICK" = 1 ] && echo ", QUICK")" >&2 \
+"$PYTHON" chart.py "$OUT.tsv" "$OUT.svg" "$RUNS rounds × ${BENCH_SECONDS}s$([ "$QUICK" = 1 ] && echo ", QUICK")" >&2 \
   || echo "(chart not drawn)" >&2
 
 echo
@@ -303,4 +308,4 @@ echo "$socket_table"
 echo
 echo "$address_table"
 echo
-echo "(written to Benchmarks/results/latest.md and latest.svg; raw lines in $RAW)"
+echo "(written to Benchmarks/$OUT.md, $OUT.svg and $OUT.tsv; raw lines in $RAW)"
