@@ -47,7 +47,8 @@ test-asan: deps
 run: deps
 	$(SWIFT) run -c release NetDemo
 
-## bench: Benchmarks/ is its own package, so Net's users never download benchmark dependencies.
+## bench: Net vs raw libuv, SwiftNIO and Node (Benchmarks/run.sh; QUICK=1, RUNS, BENCH_SECONDS, BENCH_FILTER).
+## Benchmarks/ is its own package, so Net's users never download benchmark dependencies (SwiftNIO).
 bench: deps
 	bash Benchmarks/run.sh
 

@@ -1,12 +1,13 @@
 // swift-tools-version:6.0
 import PackageDescription
 
-// Benchmarks live in their own package so that Net's users never build or download them.
-// `bash run.sh` (or `make bench` at the top) builds this with `-c release` and compares with Node.
+// Benchmarks live in their own package so that Net's users never build or download them (SwiftNIO is only
+// here, for the comparison). `bash run.sh` (or `make bench` at the top) builds this with `-c release`.
 let package = Package(
     name: "NetBenchmarks",
     dependencies: [
         .package(name: "Net", path: ".."),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
     ],
     targets: [
         .executableTarget(
@@ -15,6 +16,19 @@ let package = Package(
             // LLVM's function merging would fold the per-scenario loops (which differ only in the function
             // they call) into one that calls through a pointer: not what user code compiles to.
             swiftSettings: [.unsafeFlags(["-Xfrontend", "-disable-llvm-merge-functions-pass"])]
+        ),
+        // The socket scenarios over Net (the implementation under test).
+        .executableTarget(
+            name: "NetBench",
+            dependencies: [.product(name: "Net", package: "Net")]
+        ),
+        // The same scenarios over SwiftNIO (NIOPosix, one event loop thread, like libuv/Node/Net).
+        .executableTarget(
+            name: "NIOBench",
+            dependencies: [
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+            ]
         ),
     ],
     swiftLanguageModes: [.v6]

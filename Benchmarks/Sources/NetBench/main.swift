@@ -1,0 +1,240 @@
+// The socket scenarios over Net, written as a Net user would write them (Node's benchmark scripts ported
+// line by line: ../../node/net-bench.js is the same program over Node's `net`).
+//
+//   NetBench <scenario>     one scenario in this process (both ends on loopback), one output line
+//   NetBench server-echo    an echo server on 127.0.0.1:<random>; prints "port=<n>", serves until killed
+//
+// Scenarios: {c2s,s2c,pipe}-{buf,asc,utf}-<len>, s2c-onread-buf-<len>, c2s-cork-buf-<len>, pingpong-<n>,
+// connrate-<n>; see net-bench.js for what each does and measures.
+import Net
+
+#if canImport(Glibc)
+import Glibc
+#endif
+
+/// A line to standard error, and exit.
+func fail(_ message: String) -> Never {
+    var line = message + "\n"
+    line.withUTF8 { _ = write(2, $0.baseAddress, $0.count) }
+    exit(1)
+}
+
+// `counted` is read and written only on the loop's thread (the main thread).
+let arguments = CommandLine.arguments
+if arguments.count != 2 { fail("usage: NetBench <scenario>|server-echo") }
+let scenario = arguments[1]
+let seconds: Double = getenv("BENCH_SECONDS").flatMap { Double(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil } ?? 1
+let warmup = max(seconds / 5, 0.05)
+let gbit = 8.0 / (1024 * 1024 * 1024)
+
+/// What the scenario counts, shared by its listeners (all on the one loop thread).
+final class Counter {
+    var value = 0
+}
+nonisolated(unsafe) let counted = Counter()
+
+func now() -> UInt64 {
+    var ts = timespec()
+    clock_gettime(CLOCK_MONOTONIC, &ts)
+    return UInt64(ts.tv_sec) * 1_000_000_000 + UInt64(ts.tv_nsec)
+}
+
+/// Drops the counts of the warm-up, then measures for `seconds` and exits with the line.
+func startClock(scale: Double, unit: String) {
+    _ = setTimeout(Int(warmup * 1000)) {
+        let base = counted.value
+        let start = now()
+        _ = setTimeout(Int(seconds * 1000)) {
+            let secs = Double(now() - start) / 1e9
+            let value = Double(counted.value - base) * scale / secs
+            print("scenario=\(scenario) impl=net ops_per_s=\(value) unit=\(unit)")
+            fflush(nil)
+            exit(0)
+        }
+    }
+}
+
+func listen(_ onConnection: @escaping (Socket) -> Void, then: @escaping (Int) -> Void) {
+    let server = createServer(onConnection)
+    do {
+        try server.listen(port: 0, host: "127.0.0.1") { then(server.address()!.port!) }
+    } catch {
+        fail("listen: \(error)")
+    }
+}
+
+func connect(_ options: ConnectOptions, _ onConnect: @escaping (Socket) -> Void) {
+    do {
+        var socket: Socket?
+        socket = try createConnection(options) { onConnect(socket!) }
+    } catch {
+        fail("connect: \(error)")
+    }
+}
+
+/// One chunk to write: bytes, or a string with its encoding (Node's `write(string, encoding)`).
+enum Payload {
+    case bytes(Buffer)
+    case text(String, Encoding)
+
+    init(type: String, length: Int) {
+        switch type {
+        case "buf": self = .bytes(Buffer(repeating: UInt8(ascii: "x"), count: length))
+        case "asc": self = .text(String(repeating: "x", count: length), .ascii)
+        default: self = .text(String(repeating: "ü", count: length / 2), .utf8)
+        }
+    }
+
+    func write(to socket: Socket) -> Bool {
+        switch self {
+        case .bytes(let buffer): socket.write(buffer)
+        case .text(let string, let encoding): socket.write(string, encoding: encoding)
+        }
+    }
+}
+
+/// Node's flow(): write; when the stream says false wait for 'drain', else go on in the next tick.
+func flow(_ socket: Socket, _ payload: Payload) {
+    func next() {
+        if payload.write(to: socket) {
+            EventLoop.current.nextTick(next)
+        } else {
+            socket.once(.drain, next)
+        }
+    }
+    next()
+}
+
+func count(_ socket: Socket) {
+    socket.on(.data) { chunk in counted.value += chunk.count }
+}
+
+func throughput(_ direction: String, _ type: String, _ length: Int, onread: Bool) {
+    let payload = Payload(type: type, length: length)
+    let scale = gbit * (direction == "pipe" ? 2 : 1)
+    listen({ socket in
+        socket.on(.error) { _ in }
+        switch direction {
+        case "c2s": count(socket)
+        case "s2c": flow(socket, payload)
+        default: _ = socket.pipe(socket)
+        }
+    }, then: { port in
+        var options = ConnectOptions(port: port, host: "127.0.0.1")
+        if onread {
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 64 * 1024, alignment: 16)
+            options.onread = OnRead(buffer: .buffer(memory)) { n, _ in
+                counted.value += n
+                return true
+            }
+        }
+        connect(options) { socket in
+            startClock(scale: scale, unit: "Gbit/s")
+            switch direction {
+            case "c2s": flow(socket, payload)
+            case "s2c": if !onread { count(socket) }
+            default:
+                count(socket)
+                flow(socket, payload)
+            }
+        }
+    })
+}
+
+func cork(_ length: Int) {
+    let chunk = Buffer(repeating: UInt8(ascii: "x"), count: length)
+    listen({ socket in count(socket) }, then: { port in
+        connect(ConnectOptions(port: port, host: "127.0.0.1")) { socket in
+            startClock(scale: gbit, unit: "Gbit/s")
+            func send() {
+                socket.cork()
+                while socket.write(chunk) {}
+                socket.uncork()
+            }
+            socket.on(.drain, send)
+            send()
+        }
+    })
+}
+
+func echo(_ socket: Socket) {
+    socket.setNoDelay(true)
+    socket.on(.error) { _ in }
+    socket.on(.data) { socket.write($0) }
+}
+
+func pingpong(_ connections: Int) {
+    let message = Buffer(repeating: UInt8(ascii: "x"), count: 64)
+    listen(echo, then: { port in
+        var connected = 0
+        for _ in 0..<connections {
+            connect(ConnectOptions(port: port, host: "127.0.0.1")) { socket in
+                socket.setNoDelay(true)
+                var got = 0
+                socket.on(.data) { chunk in
+                    got += chunk.count
+                    while got >= 64 {
+                        got -= 64
+                        counted.value += 1
+                        socket.write(message)
+                    }
+                }
+                socket.write(message)
+                connected += 1
+                if connected == connections { startClock(scale: 1, unit: "rt/s") }
+            }
+        }
+    })
+}
+
+func connrate(_ inFlight: Int) {
+    listen({ socket in
+        socket.on(.error) { _ in }
+        socket.destroy()
+    }, then: { port in
+        // Connect, destroy once connected; each 'close' counts one and starts the next.
+        func startOne() {
+            do {
+                let socket = try createConnection(port: port, host: "127.0.0.1")
+                socket.once(.connect) { socket.destroy() }
+                socket.on(.error) { _ in }
+                socket.on(.close) { _ in
+                    counted.value += 1
+                    startOne()
+                }
+            } catch {
+                fail("connect: \(error)")
+            }
+        }
+        startClock(scale: 1, unit: "conn/s")
+        for _ in 0..<inFlight { startOne() }
+    })
+}
+
+/// `prefix-<n>` → n.
+func number(after prefix: String) -> Int? {
+    guard scenario.hasPrefix(prefix) else { return nil }
+    return Int(scenario.dropFirst(prefix.count))
+}
+
+let parts = scenario.split(separator: "-").map(String.init)
+if scenario == "server-echo" {
+    listen(echo, then: { port in
+        print("port=\(port)")
+        fflush(nil)
+    })
+} else if let n = number(after: "pingpong-") {
+    pingpong(n)
+} else if let n = number(after: "connrate-") {
+    connrate(n)
+} else if let n = number(after: "s2c-onread-buf-") {
+    throughput("s2c", "buf", n, onread: true)
+} else if let n = number(after: "c2s-cork-buf-") {
+    cork(n)
+} else if parts.count == 3, ["c2s", "s2c", "pipe"].contains(parts[0]), ["buf", "asc", "utf"].contains(parts[1]),
+          let n = Int(parts[2]) {
+    throughput(parts[0], parts[1], n, onread: false)
+} else {
+    exit(0)   // not a scenario of this implementation: print nothing
+}
+EventLoop.current.run()
