@@ -22,6 +22,9 @@ import Testing
             }
             server.on(.error) { error in
                 trace.log("listen \(error.code)")
+                // Not in Node's test (its process just exits): a server that failed to listen keeps its
+                // listeners, and with them itself, until it is closed.
+                server.close()
                 let client = Net.connect(path: pipePath) { trace.log("connect") }
                 client.on(.error) { error in trace.log("connect \(error.code)") }
             }
