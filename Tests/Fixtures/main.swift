@@ -35,6 +35,16 @@ case "max-listeners-warning":
     let thing = Thing()
     try thing.setMaxListeners(1)
     for _ in 0..<3 { thing.on(EventKey<Thing, Void>("event-type")) {} }
+case "listen-fd0":
+    // test-net-listen-fd0: listening on descriptor 0 (stdin: a pipe when run by the suite) fails with an
+    // asynchronous 'error' (ENOTSOCK for a pipe, EINVAL for a file or terminal), never a throw or a
+    // connection, and the process then ends.
+    let server = createServer { _ in print("connection") }
+    server.on(.error) { print("error \($0.code) \($0.message)") }
+    do { try server.listen(fd: 0) { print("listening") } } catch { print("threw \(error)") }
+    print("listen returned")
+    EventLoop.current.run()
+    print("exit")
 default:
     print("unknown scenario '\(scenario)'")
     exit(2)

@@ -7,16 +7,31 @@ import Testing
 /// server: `bufferSize` stays within one message, both sides are readable and writable during the
 /// exchange, the server is still writable (not readable) at 'end', neither at 'close'; the client is
 /// readable but no longer writable after its `end()`; every PONG's write callback runs. Run on the
-/// default address, `localhost` and `::1`.
+/// default address, `localhost` and `::1`, and on a Unix domain socket (`common.PIPE`).
 ///
-/// n/a: the Unix domain socket run (`common.PIPE`, bucket j: issue 7) and `socket.timeout = 0` (a plain
-/// JavaScript property write). Net clears `socket.server` when the socket is destroyed, so the server's
+/// n/a: `socket.timeout = 0` (a plain JavaScript property write). Net clears `socket.server` when the socket is destroyed, so the server's
 /// 'close' listener closes the server it captured rather than `socket.server`.
 @Suite struct PingPongTests {
     static let n = 1000
 
+    /// Where the server listens and how the client reaches it.
+    enum Endpoint: Sendable {
+        case tcp(host: String?)
+        case pipe(String)
+    }
+
     @Test(arguments: [nil, "localhost", "::1"] as [String?])
     func pingPong(host: String?) {
+        Self.pingPongTest(.tcp(host: host))
+    }
+
+    @Test func pingPongPipe() {
+        let pipe = Pipes.path("pingpong")
+        defer { Pipes.remove(pipe) }
+        Self.pingPongTest(.pipe(pipe))
+    }
+
+    static func pingPongTest(_ endpoint: Endpoint) {
         let n = Self.n
         let result = LoopThread.run { _, trace in
             var count = 0
@@ -52,10 +67,16 @@ import Testing
                     server.close()
                 }
             }
-            try! server.listen(port: 0, host: host) {
-                let port = server.address()!.port!
-                let client = host.map { try! Net.createConnection(port: port, host: $0) }
-                    ?? (try! Net.createConnection(port: port))
+            let onListening = {
+                let client: Socket
+                switch endpoint {
+                case .tcp(let host):
+                    let port = server.address()!.port!
+                    client = host.map { try! Net.createConnection(port: port, host: $0) }
+                        ?? (try! Net.createConnection(port: port))
+                case .pipe(let path):
+                    client = Net.createConnection(path: path)
+                }
                 client.setEncoding(.ascii)
                 client.on(.connect) {
                     trace.log("C connect: readable \(client.readable) writable \(client.writable)")
@@ -82,6 +103,10 @@ import Testing
                     trace.log("C close: count \(count) sentPongs \(sentPongs) sentFinalPing \(sentFinalPing) data events \(clientData)")
                 }
                 client.on(.error) { e in trace.log("C error \(e)") }
+            }
+            switch endpoint {
+            case .tcp(let host): try! server.listen(port: 0, host: host, onListening)
+            case .pipe(let path): try! server.listen(path: path, onListening)
             }
         }
         #expect(result.finished)
