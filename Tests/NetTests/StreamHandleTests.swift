@@ -44,17 +44,22 @@ import Testing
             let status = client.connect(SocketAddressStorage(ip: "127.0.0.1", port: port)!) { status in
                 #expect(status == 0)
                 let chunk = [UInt8]((0..<65_536).map { UInt8(truncatingIfNeeded: $0 &* 7) })
-                var outcomes: [StreamHandle.WriteOutcome] = []
+                let buffer = Buffer(chunk)
+                var queued = 0
                 var completions = 0
-                chunk.withUnsafeBytes { bytes in
-                    for _ in 0..<(size / chunk.count) {
-                        outcomes.append(client.write([bytes]) { status in
+                for _ in 0..<(size / chunk.count) {
+                    // What Socket does: try at once, queue the rest (held, not copied) when the kernel is full.
+                    let written = buffer.withUnsafeBytes { client.tryWrite($0) }
+                    #expect(written >= 0)
+                    if written < buffer.count {
+                        queued += 1
+                        let status = client.queueWrite([buffer], skipping: written) { status in
                             #expect(status == 0)
                             completions += 1
-                        })
+                        }
+                        #expect(status == 0)
                     }
                 }
-                let queued = outcomes.filter { $0 == .queued }.count
                 trace.log(queued > 0 ? "some writes queued" : "all written at once")
                 let shutdown = client.shutdown { status in
                     #expect(status == 0)
@@ -117,7 +122,9 @@ import Testing
                 _ = server.accept(peer)
                 peer.onRead = { event in
                     if case .data(let bytes) = event {
-                        _ = peer.write([bytes]) { _ in }
+                        let echo = Buffer(bytes)
+                        let written = echo.withUnsafeBytes { peer.tryWrite($0) }
+                        if written < echo.count { _ = peer.queueWrite([echo], skipping: max(written, 0)) { _ in } }
                     } else {
                         peer.close()
                         server.close()
@@ -133,7 +140,7 @@ import Testing
                     client.close()
                 }
                 client.readStart()
-                Array("ping".utf8).withUnsafeBytes { _ = client.write([$0]) { _ in } }
+                Array("ping".utf8).withUnsafeBytes { _ = client.tryWrite($0) }
             }
         }
         #expect(result.trace == ["echo: ping"])

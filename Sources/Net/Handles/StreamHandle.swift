@@ -80,71 +80,88 @@ class StreamHandle: Handle {
 
     // MARK: Writing
 
-    /// The outcome of submitting a write.
-    enum WriteOutcome: Equatable {
-        /// The kernel took every byte at once; no callback follows.
-        case written
-        /// Some bytes wait in libuv's queue; `completion` runs when they are written (or fail).
-        case queued
-        /// libuv refused the write (negative code); no callback follows.
-        case failed(Int32)
-    }
-
     /// Bytes queued in libuv and not yet written (`uv_stream_get_write_queue_size`).
     final var writeQueueSize: Int { isClosing ? 0 : Int(uv_stream_get_write_queue_size(stream)) }
 
-    /// Writes `chunks` in order as one operation (one `uv_write` of several buffers when it must queue).
-    /// Whatever the kernel takes at once is not copied; the rest is copied into memory the request owns.
-    final func write(_ chunks: [UnsafeRawBufferPointer], completion: @escaping (Int32) -> Void) -> WriteOutcome {
-        guard !isClosing else { return .failed(UV_EBADF.rawValue) }
-        var total = 0
-        for chunk in chunks { total += chunk.count }
-        if total == 0 { return .written }
-        // 1. As much as the kernel takes now (libuv refuses with EAGAIN while earlier writes are queued).
-        var written = 0
-        var bufs = chunks.map { uv_buf_init(UnsafeMutablePointer(mutating: $0.baseAddress?.assumingMemoryBound(to: CChar.self)), UInt32($0.count)) }
-        let tried = bufs.withUnsafeMutableBufferPointer { uv_try_write(stream, $0.baseAddress, UInt32($0.count)) }
-        if tried > 0 {
-            written = Int(tried)
-        } else if tried != UV_EAGAIN.rawValue && tried != UV_ENOSYS.rawValue {
-            return .failed(tried)
-        }
-        if written == total { return .written }
-        // 2. Copy what is left into one block the request owns, then queue it.
-        let rest = UnsafeMutableRawBufferPointer.allocate(byteCount: total - written, alignment: 16)
-        var skip = written, offset = 0
-        for chunk in chunks {
-            if skip >= chunk.count { skip -= chunk.count; continue }
-            let part = UnsafeRawBufferPointer(rebasing: chunk[skip...])
-            rest.baseAddress!.advanced(by: offset).copyMemory(from: part.baseAddress!, byteCount: part.count)
-            offset += part.count
-            skip = 0
-        }
-        let request = Request<uv_write_t, WriteContext>(WriteContext(memory: rest, handle: self, completion: completion))
-        var buf = uv_buf_init(rest.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(rest.count))
-        let status = uv_write(request.req, stream, &buf, 1) { req, status in
-            let request = Request<uv_write_t, WriteContext>.complete(req!)
-            let context = request.context
-            context.handle.loop.dispatch { context.completion(status) }
-        }
-        if status < 0 {
-            request.abandon()
-            return .failed(status)
-        }
-        return .queued
+    /// `uv_try_write` of one contiguous block, with its `uv_buf_t` on the stack: the bytes the kernel took
+    /// at once (0 when it would block, or while earlier writes wait in libuv's queue), or a negative
+    /// libuv error.
+    @inline(__always)
+    final func tryWrite(_ bytes: UnsafeRawBufferPointer) -> Int {
+        guard !isClosing else { return Int(UV_EBADF.rawValue) }
+        guard bytes.count > 0 else { return 0 }
+        var buf = uv_buf_init(UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)),
+                              UInt32(bytes.count))
+        let tried = uv_try_write(stream, &buf, 1)
+        if tried == UV_EAGAIN.rawValue || tried == UV_ENOSYS.rawValue { return 0 }
+        return Int(tried)
     }
 
-    /// What a queued write owns until its callback: the copied bytes, the handle, the completion.
+    /// `uv_try_write` of several chunks as one `writev`; as ``tryWrite(_:)-(UnsafeRawBufferPointer)``.
+    final func tryWrite(_ chunks: [Buffer]) -> Int {
+        guard !isClosing else { return Int(UV_EBADF.rawValue) }
+        var bufs = Self.bufs(chunks, skipping: 0)
+        guard !bufs.isEmpty else { return 0 }
+        let tried = bufs.withUnsafeMutableBufferPointer { uv_try_write(stream, $0.baseAddress, UInt32($0.count)) }
+        if tried == UV_EAGAIN.rawValue || tried == UV_ENOSYS.rawValue { return 0 }
+        return Int(tried)
+    }
+
+    /// Queues `chunks`, from byte `offset` of their concatenation on, with one `uv_write`. Nothing is
+    /// copied: the request holds the chunks (so their storage stays alive and, being shared, unmodified)
+    /// and libuv writes from their memory; `completion` runs from libuv's callback. Returns libuv's
+    /// synchronous refusal (no callback follows then) or 0.
+    final func queueWrite(_ chunks: [Buffer], skipping offset: Int, completion: @escaping (Int32) -> Void) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        var bufs = Self.bufs(chunks, skipping: offset)
+        guard !bufs.isEmpty else {
+            loop.nextTick { completion(0) }
+            return 0
+        }
+        let request = Request<uv_write_t, WriteContext>(WriteContext(chunks: chunks, handle: self, completion: completion))
+        // libuv copies the uv_buf_t array into the request; only the bytes must outlive this call.
+        let status = bufs.withUnsafeMutableBufferPointer { bufs in
+            uv_write(request.req, stream, bufs.baseAddress, UInt32(bufs.count)) { req, status in
+                let request = Request<uv_write_t, WriteContext>.complete(req!)
+                let context = request.context
+                context.handle.loop.dispatch { context.completion(status) }
+            }
+        }
+        if status < 0 { request.abandon() }
+        return status
+    }
+
+    /// `uv_buf_t`s over the chunks' storage from byte `offset` on, empty chunks left out.
+    ///
+    /// The pointers outlive `withUnsafeBytes`: a `Buffer` is a native `[UInt8]`, whose elements live in
+    /// one heap object that neither moves nor changes while a copy of the array is held and nobody holds
+    /// it uniquely. Callers keep the chunks (the request does, for a queued write) until libuv is done.
+    private static func bufs(_ chunks: [Buffer], skipping offset: Int) -> [uv_buf_t] {
+        var bufs: [uv_buf_t] = []
+        bufs.reserveCapacity(chunks.count)
+        var skip = offset
+        for chunk in chunks {
+            let count = chunk.count
+            if skip >= count { skip -= count; continue }
+            let base = chunk.withUnsafeBytes { $0.baseAddress! }
+            bufs.append(uv_buf_init(UnsafeMutablePointer(mutating: base.advanced(by: skip).assumingMemoryBound(to: CChar.self)),
+                                    UInt32(count - skip)))
+            skip = 0
+        }
+        return bufs
+    }
+
+    /// What a queued write owns until its callback: the chunks whose memory libuv writes from, the
+    /// handle, the completion.
     final class WriteContext {
-        let memory: UnsafeMutableRawBufferPointer
+        let chunks: [Buffer]
         let handle: StreamHandle
         let completion: (Int32) -> Void
-        init(memory: UnsafeMutableRawBufferPointer, handle: StreamHandle, completion: @escaping (Int32) -> Void) {
-            self.memory = memory
+        init(chunks: [Buffer], handle: StreamHandle, completion: @escaping (Int32) -> Void) {
+            self.chunks = chunks
             self.handle = handle
             self.completion = completion
         }
-        deinit { memory.deallocate() }
     }
 
     /// `uv_shutdown`: sends FIN after queued writes; `completion` runs from libuv's callback.

@@ -273,7 +273,14 @@ public final class Socket: Duplex {
     public var hasWritev: Bool { true }
 
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
-        writeGeneric([chunk], callback)
+        // The common case, without arrays or closures: connected, and the kernel takes it all at once.
+        guard !connecting, let handle, !handle.isClosing else { return writeGeneric([chunk], callback) }
+        let count = chunk.count
+        bytesDispatched += count
+        refreshTimeout()
+        let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
+        if written == count { return callback(nil) }
+        finishWrite([chunk], written: written, on: handle, callback)
     }
 
     public func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
@@ -305,17 +312,24 @@ public final class Socket: Duplex {
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
         refreshTimeout()
-        let outcome = withUnsafeBuffers(chunks) { buffers in
-            handle.write(buffers) { [self] status in
-                lastWriteQueueSize = 0
-                refreshTimeout()
-                callback(status < 0 ? .errno(status, syscall: "write") : nil)
-            }
+        let written = handle.tryWrite(chunks)
+        if written == count { return callback(nil) }
+        finishWrite(chunks, written: written, on: handle, callback)
+    }
+
+    /// After a `uv_try_write` that took `written` bytes (or failed): queue the rest without copying it,
+    /// or report the failure, as Node's `writeGeneric` does with libuv's answer.
+    private func finishWrite(_ chunks: [Buffer], written: Int, on handle: StreamHandle, _ callback: @escaping (NetError?) -> Void) {
+        if written < 0 { return callback(.errno(Int32(written), syscall: "write")) }
+        let status = handle.queueWrite(chunks, skipping: written) { [self] status in
+            lastWriteQueueSize = 0
+            refreshTimeout()
+            callback(status < 0 ? .errno(status, syscall: "write") : nil)
         }
-        switch outcome {
-        case .written: callback(nil)
-        case .queued: lastWriteQueueSize = handle.writeQueueSize
-        case .failed(let status): callback(.errno(status, syscall: "write"))
+        if status < 0 {
+            callback(.errno(status, syscall: "write"))
+        } else {
+            lastWriteQueueSize = handle.writeQueueSize
         }
     }
 
@@ -624,28 +638,4 @@ extension EventKey where Emitter == Socket, Payload == Void {
 extension EventKey where Emitter == Socket, Payload == LookupResult {
     /// `'lookup'`: the host name was resolved (or failed to), before connecting.
     public static var lookup: Self { .init("lookup") }
-}
-
-/// Calls `body` with stable pointers to every chunk's bytes.
-///
-/// Each chunk's pointer is only valid inside its own `withUnsafeBytes`, so the calls nest, one stack
-/// frame per chunk. A long batch (a corked or backed-up queue of 500 000 small writes, as
-/// pummel/test-net-write-callbacks makes) would overflow the stack that way: past `maxNested` chunks the
-/// batch is copied into one contiguous buffer instead (`writev` takes at most IOV_MAX buffers at a time
-/// anyway).
-func withUnsafeBuffers<R>(_ chunks: [Buffer], _ body: ([UnsafeRawBufferPointer]) -> R) -> R {
-    let maxNested = 64
-    if chunks.count > maxNested {
-        return Buffer.concat(chunks).withUnsafeBytes { body([$0]) }
-    }
-    func recurse(_ index: Int, _ acc: inout [UnsafeRawBufferPointer]) -> R {
-        if index == chunks.count { return body(acc) }
-        return chunks[index].withUnsafeBytes { bytes in
-            acc.append(bytes)
-            return recurse(index + 1, &acc)
-        }
-    }
-    var acc: [UnsafeRawBufferPointer] = []
-    acc.reserveCapacity(chunks.count)
-    return recurse(0, &acc)
 }

@@ -27,6 +27,14 @@ public final class WritableState {
     struct Pending {
         var chunk: Buffer
         var callback: (NetError?) -> Void
+        /// No callback was given (Node's `nop`): such completions are batched into one tick.
+        var isNop: Bool
+    }
+
+    /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
+    /// tick already scheduled, so that a run of writes costs one tick, not one each.
+    final class AfterWriteBatch {
+        var count = 1
     }
 
     /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
@@ -59,7 +67,12 @@ public final class WritableState {
     var closeEmitted = false
     var writelen = 0
     var writecb: ((NetError?) -> Void)?
+    var writecbIsNop = false
+    var afterWriteBatch: AfterWriteBatch?
     var onFinished: [(NetError?) -> Void] = []
+
+    /// Node's `nop`: the callback of a write made without one.
+    static let nop: @Sendable (NetError?) -> Void = { _ in }
 
     /// State with Node's defaults (`highWaterMark` 16 KiB).
     public init(highWaterMark: Int = 16 * 1024) {
@@ -100,19 +113,19 @@ extension Writable {
     /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
     @discardableResult
     public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk, callback ?? { _ in })
+        writeChunk(chunk, callback)
     }
 
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(Buffer(string, encoding: encoding), callback ?? { _ in })
+        writeChunk(Buffer(string, encoding: encoding), callback)
     }
 
     /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
     @discardableResult
     public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk.buffer, callback ?? { _ in })
+        writeChunk(chunk.buffer, callback)
     }
 
     /// Buffers writes until ``uncork()``, so they reach `_writev` together.
@@ -164,7 +177,8 @@ extension Writable {
 
     // MARK: The machine (Node's writable.js)
 
-    func writeChunk(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) -> Bool {
+    func writeChunk(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
+        let callback = given ?? WritableState.nop
         if _interceptWrite(callback) { return false }
         let state = wstate
         var error: NetError?
@@ -179,18 +193,19 @@ extension Writable {
             return false
         }
         state.pendingcb += 1
-        return writeOrBuffer(chunk, callback)
+        return writeOrBuffer(chunk, callback, isNop: given == nil)
     }
 
-    private func writeOrBuffer(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) -> Bool {
+    private func writeOrBuffer(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void, isNop: Bool) -> Bool {
         let state = wstate
         let count = chunk.count
         state.length += count
         if state.writing || state.corked > 0 || state.errored != nil {
-            state.buffered.append(.init(chunk: chunk, callback: callback))
+            state.buffered.append(.init(chunk: chunk, callback: callback, isNop: isNop))
         } else {
             state.writelen = count
             state.writecb = callback
+            state.writecbIsNop = isNop
             state.writing = true
             state.sync = true
             _write(chunk) { [self] error in onwrite(error) }
@@ -204,10 +219,11 @@ extension Writable {
         return ret && state.errored == nil && !state.destroyed
     }
 
-    private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, _ callback: @escaping (NetError?) -> Void) {
+    private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, isNop: Bool, _ callback: @escaping (NetError?) -> Void) {
         let state = wstate
         state.writelen = length
         state.writecb = callback
+        state.writecbIsNop = isNop
         state.writing = true
         state.sync = true
         if state.destroyed {
@@ -243,10 +259,22 @@ extension Writable {
         }
         if state.buffered.count > 0 { clearBuffer() }
         if sync {
-            // Node defers a synchronous write's completion to the next tick (it batches completions that
-            // share one callback function; closures have no identity in Swift, so each gets its tick,
-            // which is Node's behaviour for distinct callbacks).
-            EventLoop.current.nextTick { [self] in afterWrite(count: 1, callback) }
+            // Node defers a synchronous write's completion to the next tick, and counts completions that
+            // share one callback function into the tick already scheduled (`afterWriteTickInfo`). Closures
+            // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
+            if state.writecbIsNop, let batch = state.afterWriteBatch {
+                batch.count += 1
+            } else if state.writecbIsNop {
+                let batch = WritableState.AfterWriteBatch()
+                state.afterWriteBatch = batch
+                EventLoop.current.nextTick { [self] in
+                    if state.afterWriteBatch === batch { state.afterWriteBatch = nil }
+                    afterWrite(count: batch.count, callback)
+                }
+            } else {
+                state.afterWriteBatch = nil
+                EventLoop.current.nextTick { [self] in afterWrite(count: 1, callback) }
+            }
         } else {
             afterWrite(count: 1, callback)
         }
@@ -299,13 +327,15 @@ extension Writable {
             let batch = Array(state.buffered)
             state.buffered.removeAll()
             let length = batch.reduce(0) { $0 + $1.chunk.count }
-            doWrite(batch.map(\.chunk), length: length, writev: true) { error in
-                for pending in batch { pending.callback(error) }
+            // Node's `allNoop`: a batch of callback-less writes completes with `nop`.
+            let allNop = batch.allSatisfy(\.isNop)
+            doWrite(batch.map(\.chunk), length: length, writev: true, isNop: allNop) { error in
+                for pending in batch where !pending.isNop { pending.callback(error) }
             }
             state.pendingcb -= batch.count - 1
         } else {
             while !state.writing, let pending = state.buffered.popFirst() {
-                doWrite([pending.chunk], length: pending.chunk.count, writev: false, pending.callback)
+                doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: pending.isNop, pending.callback)
             }
         }
     }
@@ -314,7 +344,7 @@ extension Writable {
         let state = wstate
         var error: NetError?
         if let chunk {
-            let wrote = writeChunk(chunk, { _ in })
+            let wrote = writeChunk(chunk, nil)
             _ = wrote
         }
         if state.corked > 0 {
