@@ -283,8 +283,10 @@ enum Codec {
 
     /// The low byte of each UTF-16 code unit: Node's latin1 and ascii encoding.
     static func lowBytes(_ utf8: UnsafeBufferPointer<UInt8>) -> [UInt8] {
+        // All ASCII (the common case, checked a word at a time): the UTF-8 bytes are the answer, one copy.
+        if isASCII(utf8) { return Array(utf8) }
         // A string never has more UTF-16 code units than UTF-8 bytes.
-        Array(unsafeUninitializedCapacity: utf8.count) { out, count in
+        return Array(unsafeUninitializedCapacity: utf8.count) { out, count in
             var k = 0
             forEachUTF16(utf8) { unit in
                 out[k] = UInt8(truncatingIfNeeded: unit)
@@ -292,6 +294,23 @@ enum Codec {
             }
             count = k
         }
+    }
+
+    /// Whether every byte is below 0x80, eight at a time.
+    static func isASCII(_ bytes: UnsafeBufferPointer<UInt8>) -> Bool {
+        guard let base = bytes.baseAddress else { return true }
+        let raw = UnsafeRawPointer(base)
+        let n = bytes.count
+        var i = 0
+        while i + 8 <= n {
+            if raw.loadUnaligned(fromByteOffset: i, as: UInt64.self) & 0x8080_8080_8080_8080 != 0 { return false }
+            i += 8
+        }
+        while i < n {
+            if bytes[i] & 0x80 != 0 { return false }
+            i += 1
+        }
+        return true
     }
 
     /// Each UTF-16 code unit, low byte first.

@@ -2,8 +2,9 @@ import CLibUV
 
 /// `uv_stream_t`: the one stream layer under TCP and pipe sockets and servers (`TCPHandle`, `PipeHandle`).
 ///
-/// Reads land in the loop's reusable 64 KiB slab (or in a buffer the owner supplies, for `onread`) and are
-/// handed to `onRead` as a borrowed view, valid only during the call: the owner copies once, or not at all.
+/// Reads land in the loop's 64 KiB block (or in a buffer the owner supplies, for `onread`) and are handed to
+/// `onRead` as a borrowed view, valid only during the call; `EventLoop.chunk(of:)` turns it into a chunk,
+/// keeping the block itself for a large read and copying a small one.
 /// Writes try `uv_try_write` first and queue (in a request-owned copy) only what the kernel did not take.
 class StreamHandle: Handle {
     /// What a read callback delivered.
@@ -213,8 +214,40 @@ class StreamHandle: Handle {
 }
 
 extension EventLoop {
-    /// One 64 KiB read buffer per loop: every read lands here and is copied once into the user's chunk.
-    var readSlab: UnsafeMutableRawBufferPointer { slab }
+    /// The size of a read: libuv's suggestion and Node's, 64 KiB.
+    static let readSize = 65_536
+    /// Reads of at least this many bytes keep the read array as their chunk; smaller ones are copied out
+    /// of it (a 64 KiB block per 64-byte message would waste memory).
+    static let keepReadThreshold = 32_768
+
+    /// The 64 KiB block the next read lands in (made on first use, and again after a read kept the last).
+    var readSlab: UnsafeMutableRawBufferPointer {
+        if let slabBase { return UnsafeMutableRawBufferPointer(start: slabBase, count: Self.readSize) }
+        // Bytes are never read before the kernel has written them, so the new array is not zeroed.
+        slabArray = [UInt8](unsafeUninitializedCapacity: Self.readSize) { _, count in count = Self.readSize }
+        // The storage of an array held only here neither moves nor changes until the array is replaced.
+        let base = slabArray.withUnsafeMutableBytes { $0.baseAddress! }
+        slabBase = base
+        return UnsafeMutableRawBufferPointer(start: base, count: Self.readSize)
+    }
+
+    /// A chunk of the `bytes` a read delivered: a read that filled at least half the block takes the block
+    /// itself (no copy; the next read gets a new one), anything else is copied out. Bytes that are not in
+    /// the loop's block (an `onread` buffer) are copied.
+    func chunk(of bytes: UnsafeRawBufferPointer) -> Buffer {
+        let count = bytes.count
+        if count >= Self.keepReadThreshold, let base = slabBase, UnsafeRawPointer(base) == bytes.baseAddress {
+            var array = slabArray
+            slabArray = []
+            slabBase = nil
+            array.removeLast(Self.readSize - count)   // shrinks the count, keeps the storage: no copy
+            return Buffer(array)
+        }
+        return Buffer(unsafeUninitializedCapacity: count) { target, initialized in
+            target.baseAddress!.initialize(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: count)
+            initialized = count
+        }
+    }
 }
 
 extension StreamHandle {

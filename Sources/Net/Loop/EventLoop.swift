@@ -33,7 +33,10 @@ public final class EventLoop: @unchecked Sendable {
     private var refedImmediates = 0
     private var isShutDown = false
     /// The shared read buffer (see `StreamHandle`); reads never overlap on one loop.
-    let slab = UnsafeMutableRawBufferPointer.allocate(byteCount: 65_536, alignment: 16)
+    /// Where reads land (see `StreamHandle`): a 64 KiB array whose storage a large read keeps as its
+    /// chunk, and `slabBase` its address, valid while the array is held here and not replaced.
+    var slabArray: [UInt8] = []
+    var slabBase: UnsafeMutableRawPointer?
 
     /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
     /// prints the error as Node does to standard error and exits with status 1, as Node's process does.
@@ -67,7 +70,6 @@ public final class EventLoop: @unchecked Sendable {
 
     deinit {
         uv.deallocate()
-        slab.deallocate()
     }
 
     /// The calling thread's loop, created on first use.

@@ -250,11 +250,7 @@ public final class Socket: Duplex {
                 deliverToOnRead(onread, count: bytes.count)
                 return
             }
-            let chunk = Buffer(unsafeUninitializedCapacity: bytes.count) { target, count in
-                target.baseAddress!.initialize(from: bytes.bindMemory(to: UInt8.self).baseAddress!, count: bytes.count)
-                count = bytes.count
-            }
-            if !push(chunk) {
+            if !push(loop.chunk(of: bytes)) {
                 handle?.readStop()
                 readStopped = true
             }

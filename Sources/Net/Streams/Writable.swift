@@ -324,15 +324,27 @@ extension Writable {
         state.bufferProcessing = true
         defer { state.bufferProcessing = false }
         if state.buffered.count > 1 && hasWritev {
-            let batch = Array(state.buffered)
-            state.buffered.removeAll()
-            let length = batch.reduce(0) { $0 + $1.chunk.count }
-            // Node's `allNoop`: a batch of callback-less writes completes with `nop`.
-            let allNop = batch.allSatisfy(\.isNop)
-            doWrite(batch.map(\.chunk), length: length, writev: true, isNop: allNop) { error in
-                for pending in batch where !pending.isNop { pending.callback(error) }
+            // One `_writev` of everything buffered, its callback calling each write's own (Node's allNoop:
+            // none when no write had one). The queue keeps its storage for the next batch.
+            var chunks: [Buffer] = []
+            chunks.reserveCapacity(state.buffered.count)
+            var length = 0
+            var callbacks: [(NetError?) -> Void] = []
+            for pending in state.buffered {
+                chunks.append(pending.chunk)
+                length += pending.chunk.count
+                if !pending.isNop { callbacks.append(pending.callback) }
             }
-            state.pendingcb -= batch.count - 1
+            let count = state.buffered.count
+            state.buffered.removeAll(keepingCapacity: true)
+            if callbacks.isEmpty {
+                doWrite(chunks, length: length, writev: true, isNop: true, WritableState.nop)
+            } else {
+                doWrite(chunks, length: length, writev: true, isNop: false) { error in
+                    for callback in callbacks { callback(error) }
+                }
+            }
+            state.pendingcb -= count - 1
         } else {
             while !state.writing, let pending = state.buffered.popFirst() {
                 doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: pending.isNop, pending.callback)
