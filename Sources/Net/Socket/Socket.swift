@@ -269,14 +269,23 @@ public final class Socket: Duplex {
     public var hasWritev: Bool { true }
 
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
+        if let completed = _write(chunk, orLater: callback) { callback(completed) }
+    }
+
+    public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         // The common case, without arrays or closures: connected, and the kernel takes it all at once.
-        guard !connecting, let handle, !handle.isClosing else { return writeGeneric([chunk], callback) }
+        guard !connecting, let handle, !handle.isClosing else {
+            writeGeneric([chunk], later())
+            return nil
+        }
         let count = chunk.count
         bytesDispatched += count
         refreshTimeout()
         let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
-        if written == count { return callback(nil) }
-        finishWrite([chunk], written: written, on: handle, callback)
+        if written == count { return .some(nil) }
+        if written < 0 { return .some(.errno(Int32(written), syscall: "write")) }
+        finishWrite([chunk], written: written, on: handle, later())
+        return nil
     }
 
     public func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {

@@ -9,6 +9,12 @@ import DequeModule
 public protocol Writable: Stream {
     /// Node's `_write(chunk, encoding, cb)`: write `chunk` to the resource, then call `callback` (once).
     func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void)
+    /// `_write` for a resource that can often finish a write at once (a socket whose kernel buffer has
+    /// room): returns `.some(error or nil)` when the write completed during the call, or nil when it goes
+    /// on, and then `later()` gives the callback to call when it completes. `later` is evaluated only in
+    /// that case, so a write that completes at once allocates no callback. The default calls
+    /// ``_write(_:_:)`` with `later()`.
+    func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError??
     /// Node's `_writev(chunks, cb)`: write several buffered chunks at once. The default writes them one
     /// by one through `_write`.
     func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void)
@@ -104,6 +110,11 @@ extension Writable {
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
 
     public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool { false }
+
+    public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+        _write(chunk, later())
+        return nil
+    }
 
     private var wstate: WritableState { streamState.writable! }
 
@@ -208,7 +219,7 @@ extension Writable {
             state.writecbIsNop = isNop
             state.writing = true
             state.sync = true
-            _write(chunk) { [self] error in onwrite(error) }
+            if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
             state.sync = false
         }
         // Node v20 measures after `_write`: a chunk that `_write` completed synchronously (a socket's
@@ -231,7 +242,7 @@ extension Writable {
         } else if writev {
             _writev(chunks) { [self] error in onwrite(error) }
         } else {
-            _write(chunks[0]) { [self] error in onwrite(error) }
+            if let completed = _write(chunks[0], orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
         }
         state.sync = false
     }
