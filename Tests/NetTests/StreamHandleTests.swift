@@ -126,7 +126,7 @@ import Testing
                 peer.readStart()
             }
             guard let client = try? PipeHandle(loop: loop) else { return }
-            client.connect(path) { status in
+            _ = client.connect(path) { status in
                 #expect(status == 0)
                 client.onRead = { event in
                     if case .data(let bytes) = event { trace.log("echo: \(String(decoding: bytes, as: UTF8.self))") }
