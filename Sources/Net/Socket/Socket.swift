@@ -83,6 +83,7 @@ public final class Socket: Duplex {
     var setNoDelayOnConnect = false
     // Socket controls (SocketControls.swift).
     var timeoutTimer: Timer?
+    var timeoutTarget: TimeoutTarget?
     var timeoutCallbacks: [ListenerToken] = []
     var lastWriteQueueSize = 0
     /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
@@ -122,6 +123,11 @@ public final class Socket: Duplex {
         self.init(unconnected: Options())
     }
 
+    deinit {
+        // The idle timer (if any) may outlive the socket; it must not call into it (see `setTimeout`).
+        timeoutTarget?.socket = nil
+    }
+
     /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
     init(unconnected options: Options) {
         loop = EventLoop.current
@@ -156,9 +162,14 @@ public final class Socket: Duplex {
     /// Node's Socket constructor registers one 'end' listener of its own (`onReadableStreamEnd`), so a fresh
     /// socket has `listenerCount(.end) == 1` and user listeners run after it. With `allowHalfOpen` false it
     /// arms `writeAfterFIN`; the auto-`end()` itself comes from the Duplex machinery a tick after 'end'.
+    ///
+    /// The listener holds the socket `unowned`, not `weak`: a weak reference gives the object a side table
+    /// for life, and every retain and release of the socket then takes the slow path. `unowned` is safe
+    /// here: the listener lives in the socket's own listener storage (dropped after 'close', or with the
+    /// socket), so `emit` can only run it while the socket is alive; a copy taken out with `listeners(.end)`
+    /// and called after the socket is gone traps instead of touching freed memory.
     private func addEndListener() {
-        endListener = on(.end) { [weak self] in
-            guard let self else { return }
+        endListener = on(.end) { [unowned self] in
             if !allowHalfOpen { writeAfterFIN = true }
         }
     }
