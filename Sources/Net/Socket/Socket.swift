@@ -163,15 +163,18 @@ public final class Socket: Duplex {
     /// socket has `listenerCount(.end) == 1` and user listeners run after it. With `allowHalfOpen` false it
     /// arms `writeAfterFIN`; the auto-`end()` itself comes from the Duplex machinery a tick after 'end'.
     ///
-    /// The listener holds the socket `unowned`, not `weak`: a weak reference gives the object a side table
-    /// for life, and every retain and release of the socket then takes the slow path. `unowned` is safe
-    /// here: the listener lives in the socket's own listener storage (dropped after 'close', or with the
-    /// socket), so `emit` can only run it while the socket is alive; a copy taken out with `listeners(.end)`
-    /// and called after the socket is gone traps instead of touching freed memory.
+    /// It is a hook: `emit` hands it the socket, so it holds no reference to it. Not `weak` (a weak
+    /// reference gives the object a side table for life, and every retain and release of the socket the
+    /// slow path), and no closure context to allocate per socket. To `listenerCount`, `listeners`,
+    /// `prependListener` and `removeAllListeners` it is an ordinary listener, as in Node.
     private func addEndListener() {
-        endListener = on(.end) { [unowned self] in
-            if !allowHalfOpen { writeAfterFIN = true }
-        }
+        // Its own listener and a user's 'data' and 'error' (or 'connect' and 'close'): one allocation.
+        if eventListeners.slots.isEmpty { eventListeners.reserve(3) }
+        endListener = addHook(.end) { socket in unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd() }
+    }
+
+    private func onReadableStreamEnd() {
+        if !allowHalfOpen { writeAfterFIN = true }
     }
 
     private func adopt(_ handle: StreamHandle) {
@@ -524,7 +527,7 @@ public final class Socket: Duplex {
             bytesReadTotal = 0
             streamState.reset()
             // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
-            if let endListener, !eventListeners.listeners(named: "end").contains(where: { $0.id == endListener.id }) {
+            if let endListener, !eventListeners.contains("end", id: endListener.id) {
                 addEndListener()
             }
         }
