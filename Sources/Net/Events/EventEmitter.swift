@@ -46,47 +46,71 @@ public struct ListenerToken: Hashable, Sendable {
 private let listenerIDs = Atomic<UInt64>(1)
 
 /// The listener storage behind an ``EventEmitter``. Loop-confined, like the emitter that owns it.
+///
+/// Compact, because every socket has one: all listeners of all events live in one array of `Slot`s (56 B
+/// each, no object per listener), grouped by event, the groups in the order their events got their first
+/// listener (JavaScript's key order for `_events`), each group in calling order. A slot holds the typed
+/// closure itself in an `Any` (a closure fits its inline buffer: no box); only `once` listeners get a small
+/// box, for Node's shared `fired` flag.
 public final class EventListeners {
-    final class Listener {
-        let id: UInt64
-        let once: Bool
-        /// A `Box<P>` holding the typed closure.
-        let box: AnyObject
-        /// For `once` listeners: set when the listener has been called (Node's `fired`).
-        var fired = false
-        init(id: UInt64, once: Bool, box: AnyObject) {
-            self.id = id
-            self.once = once
-            self.box = box
-        }
+    /// One listener.
+    struct Slot {
+        /// The event's name.
+        let name: String
+        /// `(P) -> Void`; a `OnceBox<P>` for a `once` listener; `(AnyObject) -> Void`, called with the
+        /// emitter, for a hook (a listener the emitter adds for itself without capturing itself).
+        let call: Any
+        /// The listener's id, with `onceBit` and `hookBit`.
+        let bits: UInt64
+
+        static let onceBit: UInt64 = 1 << 63
+        static let hookBit: UInt64 = 1 << 62
+
+        var id: UInt64 { bits & ~(Self.onceBit | Self.hookBit) }
+        var once: Bool { bits & Self.onceBit != 0 }
+        var isHook: Bool { bits & Self.hookBit != 0 }
+        /// Neither `once` nor a hook: `call` is the `(P) -> Void` itself.
+        var isPlain: Bool { bits & (Self.onceBit | Self.hookBit) == 0 }
     }
 
-    final class Box<P> {
+    /// A `once` listener's closure and Node's `fired` flag, shared by the emitter and `rawListeners`' wrapper.
+    final class OnceBox<P> {
         let call: (P) -> Void
+        /// Set when the listener has been called.
+        var fired = false
         init(_ call: @escaping (P) -> Void) { self.call = call }
     }
 
-    /// One event's listeners. `warned` lives with the list, as Node keeps it on the listeners array: it is
-    /// lost when the list drops back to one listener or is removed, so the next overflow warns again.
-    struct Entry {
-        let name: String
-        var listeners: [Listener]
-        var warned = false
+    /// What few emitters use: the warning seam and the events that printed a MaxListenersExceededWarning.
+    final class Rare {
+        var onWarning: ((String) -> Void)?
+        /// Node keeps `warned` on an event's listeners array: it is lost when the event drops back to one
+        /// listener or none, so the next overflow warns again.
+        var warned: [String] = []
     }
 
-    /// Few events per emitter: a small array beats hashing the name on every emit.
-    var events: [Entry] = []
+    /// Every listener, grouped by event (see the type's comment).
+    var slots: [Slot] = []
+    var maxListeners: Int = EventListeners.defaultMaxListeners
+    var rare: Rare?
 
     /// Drops every listener without emitting 'removeListener': how a closed stream, socket or server
     /// breaks the reference cycles that listeners capturing their emitter create (Node's garbage
     /// collector frees such cycles; reference counting cannot).
     func releaseAll() {
-        events.removeAll()
+        slots = []
+        rare?.warned = []
     }
-    var maxListeners: Int = EventListeners.defaultMaxListeners
+
     /// Receives the MaxListenersExceededWarning text instead of standard error (a seam for tests); `nil`
     /// writes it to standard error, as Node's default `'warning'` handler does.
-    var onWarning: ((String) -> Void)?
+    var onWarning: ((String) -> Void)? {
+        get { rare?.onWarning }
+        set {
+            if rare == nil { rare = Rare() }
+            rare!.onWarning = newValue
+        }
+    }
 
     /// Node's `EventEmitter.defaultMaxListeners`: past this many listeners for one event, a warning is printed.
     public static let defaultMaxListeners = 10
@@ -97,23 +121,75 @@ public final class EventListeners {
     /// Empty storage.
     public init() {}
 
-    func index(of name: String) -> Int? {
-        for i in events.indices where events[i].name == name { return i }
-        return nil
+    /// Room for `count` listeners in all, allocated at once (an emitter that always gets a few).
+    func reserve(_ count: Int) {
+        slots.reserveCapacity(count)
     }
 
-    func listeners(named name: String) -> [Listener] {
-        index(of: name).map { events[$0].listeners } ?? []
+    /// The index of the first listener of `name`.
+    func firstIndex(of name: String) -> Int? {
+        slots.firstIndex { $0.name == name }
+    }
+
+    /// The listeners of `name`, in calling order.
+    func listeners(named name: String) -> ArraySlice<Slot> {
+        guard let first = firstIndex(of: name) else { return [] }
+        var end = first + 1
+        while end < slots.count, slots[end].name == name { end += 1 }
+        return slots[first..<end]
+    }
+
+    func count(_ name: String) -> Int {
+        guard var i = firstIndex(of: name) else { return 0 }
+        var n = 0
+        while i < slots.count, slots[i].name == name { n += 1; i += 1 }
+        return n
     }
 
     func hasListeners(_ name: String) -> Bool {
-        index(of: name).map { !events[$0].listeners.isEmpty } ?? false
+        firstIndex(of: name) != nil
+    }
+
+    /// Whether the listener `id` of `name` is still there.
+    func contains(_ name: String, id: UInt64) -> Bool {
+        slots.contains { $0.name == name && $0.id == id }
     }
 
     /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
     /// (Node's `emitter._events[name].warned`).
     func warned(_ name: String) -> Bool {
-        index(of: name).map { events[$0].warned } ?? false
+        rare?.warned.contains(name) ?? false
+    }
+
+    /// Inserts `slot` at the end of its event's group (at its start with `prepend`), or as a new group at
+    /// the end. Returns how many listeners the event has now. Grows by two slots at a time while small
+    /// (most emitters have a handful of listeners), instead of doubling.
+    func insert(_ slot: Slot, prepend: Bool) -> Int {
+        if slots.count == slots.capacity {
+            slots.reserveCapacity(slots.count < 8 ? slots.count + 2 : slots.count * 2)
+        }
+        guard let first = firstIndex(of: slot.name) else {
+            slots.append(slot)
+            return 1
+        }
+        var end = first + 1
+        while end < slots.count, slots[end].name == slot.name { end += 1 }
+        slots.insert(slot, at: prepend ? first : end)
+        return end - first + 1
+    }
+
+    /// Removes the listener `id` of `name`; false when it is not there.
+    func remove(_ name: String, id: UInt64) -> Bool {
+        guard let i = slots.firstIndex(where: { $0.name == name && $0.id == id }) else { return false }
+        slots.remove(at: i)
+        // Node turns a one-element list back into the bare function, dropping its `warned` mark.
+        if let rare, !rare.warned.isEmpty, count(name) <= 1 { rare.warned.removeAll { $0 == name } }
+        return true
+    }
+
+    func markWarned(_ name: String) {
+        if rare == nil { rare = Rare() }
+        rare!.warned.append(name)
     }
 
     /// The names with listeners in the order of JavaScript's own keys, which Node's `eventNames()` and
@@ -123,13 +199,13 @@ public final class EventListeners {
         var indices: [(UInt32, String)] = []
         var strings: [String] = []
         var symbols: [String] = []
-        for entry in events where !entry.listeners.isEmpty {
-            if let n = Self.arrayIndex(entry.name) {
-                indices.append((n, entry.name))
-            } else if entry.name == Self.errorMonitorName {
-                symbols.append(entry.name)
+        for (i, slot) in slots.enumerated() where i == 0 || slots[i - 1].name != slot.name {
+            if let n = Self.arrayIndex(slot.name) {
+                indices.append((n, slot.name))
+            } else if slot.name == Self.errorMonitorName {
+                symbols.append(slot.name)
             } else {
-                strings.append(entry.name)
+                strings.append(slot.name)
             }
         }
         return indices.sorted { $0.0 < $1.0 }.map(\.1) + strings + symbols
@@ -196,25 +272,25 @@ extension EventEmitter {
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
     @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), once: false, prepend: false)
+        add(event.name, listener, flags: 0, prepend: false)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
     @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), once: true, prepend: false)
+        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: false)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
     @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), once: false, prepend: true)
+        add(event.name, listener, flags: 0, prepend: true)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
     @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), once: true, prepend: true)
+        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: true)
     }
 
     /// Node's `addListener`: the same as ``on(_:_:)``.
@@ -252,39 +328,51 @@ extension EventEmitter {
     public func removeAllListeners() -> Self {
         let store = eventListeners
         guard store.hasListeners("removeListener") else {
-            store.events.removeAll()
+            store.releaseAll()
             return self
         }
         for name in store.orderedNames where name != "removeListener" { removeAll(named: name) }
         removeAll(named: "removeListener")
         // As Node replaces `_events`: whatever the 'removeListener' listeners added is gone too.
-        store.events.removeAll()
+        store.releaseAll()
         return self
     }
 
     /// How many listeners `event` has (Node's `listenerCount`).
     public func listenerCount<P>(_ event: EventKey<Self, P>) -> Int {
-        eventListeners.listeners(named: event.name).count
+        eventListeners.count(event.name)
     }
 
     /// The listeners of `event`, in calling order (Node's `listeners`); `once` listeners are unwrapped.
     public func listeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.name).compactMap { ($0.box as? EventListeners.Box<P>)?.call }
+        eventListeners.listeners(named: event.name).compactMap { slot in
+            if slot.isPlain { return slot.call as? (P) -> Void }
+            if slot.once { return (slot.call as? EventListeners.OnceBox<P>)?.call }
+            return hookCaller(slot)
+        }
     }
 
     /// The listeners of `event` as stored (Node's `rawListeners`): a `once` listener comes wrapped, and
     /// calling the wrapper removes it, then calls it, at most once, as emitting would.
     public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.name).compactMap { listener in
-            guard let box = listener.box as? EventListeners.Box<P> else { return nil }
-            guard listener.once else { return box.call }
+        eventListeners.listeners(named: event.name).compactMap { slot in
+            if slot.isPlain { return slot.call as? (P) -> Void }
+            guard slot.once else { return hookCaller(slot) }
+            guard let box = slot.call as? EventListeners.OnceBox<P> else { return nil }
+            let id = slot.id
             return { payload in
-                if listener.fired { return }
-                listener.fired = true
-                self.remove(event.name, listener.id)
+                if box.fired { return }
+                box.fired = true
+                self.remove(event.name, id)
                 box.call(payload)
             }
         }
+    }
+
+    /// A hook as a listener a user can hold and call (it holds the emitter).
+    private func hookCaller<P>(_ slot: EventListeners.Slot) -> ((P) -> Void)? {
+        guard let hook = slot.call as? (AnyObject) -> Void else { return nil }
+        return { [self] _ in hook(self) }
     }
 
     /// The names of the events that have listeners (Node's `eventNames`), in JavaScript's key order:
@@ -311,29 +399,41 @@ extension EventEmitter {
     @discardableResult
     public func emit<P>(_ event: EventKey<Self, P>, _ payload: P) -> Bool {
         let store = eventListeners
-        if event.name == "error", store.hasListeners(EventListeners.errorMonitorName), let error = payload as? NetError {
+        let name = event.name
+        if name == "error", store.hasListeners(EventListeners.errorMonitorName), let error = payload as? NetError {
             emit(EventKey<Self, NetError>.errorMonitor, error)
         }
-        guard let index = store.index(of: event.name), !store.events[index].listeners.isEmpty else {
-            if event.name == "error" {
+        // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
+        let snapshot = store.slots
+        guard var i = snapshot.firstIndex(where: { $0.name == name }) else {
+            if name == "error" {
                 EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }
-        // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
-        let snapshot = store.events[index].listeners
-        for listener in snapshot {
-            if listener.once {
-                if listener.fired { continue }
-                listener.fired = true
-                remove(event.name, listener.id)
+        repeat {
+            let slot = snapshot[i]
+            if slot.isPlain {
+                guard let call = slot.call as? (P) -> Void else { Self.wrongPayload(name, P.self) }
+                call(payload)
+            } else if slot.once {
+                guard let box = slot.call as? EventListeners.OnceBox<P> else { Self.wrongPayload(name, P.self) }
+                if !box.fired {
+                    box.fired = true
+                    remove(name, slot.id)
+                    box.call(payload)
+                }
+            } else {
+                guard let hook = slot.call as? (AnyObject) -> Void else { Self.wrongPayload(name, P.self) }
+                hook(self)
             }
-            guard let box = listener.box as? EventListeners.Box<P> else {
-                preconditionFailure("event '\(event.name)' has listeners of another payload type than \(P.self)")
-            }
-            box.call(payload)
-        }
+            i += 1
+        } while i < snapshot.count && snapshot[i].name == name
         return true
+    }
+
+    private static func wrongPayload<P>(_ name: String, _: P.Type) -> Never {
+        preconditionFailure("event '\(name)' has listeners of another payload type than \(P.self)")
     }
 
     /// Emits an event that carries no payload.
@@ -346,7 +446,14 @@ extension EventEmitter {
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
     func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), once: true, prepend: false)
+        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+    }
+
+    /// Adds a listener the emitter registers for itself: `hook` gets the emitter when `event` is emitted,
+    /// so it needs no reference to it (no closure context, no reference cycle). To everything else it is an
+    /// ordinary listener (counted, listed, removable).
+    func addHook<P>(_ event: EventKey<Self, P>, _ hook: @escaping (AnyObject) -> Void) -> ListenerToken {
+        add(event.name, hook, flags: EventListeners.Slot.hookBit, prepend: false)
     }
 
     /// `off` without any type's override.
@@ -354,22 +461,16 @@ extension EventEmitter {
         remove(name, token.id)
     }
 
-    private func add(_ name: String, _ box: AnyObject, once: Bool, prepend: Bool) -> ListenerToken {
+    private func add(_ name: String, _ call: Any, flags: UInt64, prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.
         if store.hasListeners("newListener") {
             emit(EventKey<Self, String>.newListener, name)
         }
         let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
-        let listener = EventListeners.Listener(id: id, once: once, box: box)
-        guard let i = store.index(of: name) else {
-            store.events.append(EventListeners.Entry(name: name, listeners: [listener]))
-            return ListenerToken(id: listener.id)
-        }
-        if prepend { store.events[i].listeners.insert(listener, at: 0) } else { store.events[i].listeners.append(listener) }
-        let count = store.events[i].listeners.count
-        if store.maxListeners > 0, count > store.maxListeners, !store.events[i].warned {
-            store.events[i].warned = true
+        let count = store.insert(EventListeners.Slot(name: name, call: call, bits: id | flags), prepend: prepend)
+        if store.maxListeners > 0, count > store.maxListeners, !store.warned(name) {
+            store.markWarned(name)
             var warning = EventListeners.maxListenersWarning(
                 count: count, name: name, emitter: "\(type(of: self))", max: store.maxListeners, pid: getpid())
             if let onWarning = store.onWarning {
@@ -378,20 +479,12 @@ extension EventEmitter {
                 warning.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
             }
         }
-        return ListenerToken(id: listener.id)
+        return ListenerToken(id: id)
     }
 
     private func remove(_ name: String, _ id: UInt64) {
         let store = eventListeners
-        guard let i = store.index(of: name),
-              let position = store.events[i].listeners.firstIndex(where: { $0.id == id }) else { return }
-        store.events[i].listeners.remove(at: position)
-        switch store.events[i].listeners.count {
-        case 0: store.events.remove(at: i)
-        // Node turns a one-element list back into the bare function, dropping its `warned` mark.
-        case 1: store.events[i].warned = false
-        default: break
-        }
+        guard store.remove(name, id: id) else { return }
         if store.hasListeners("removeListener") {
             emit(EventKey<Self, String>.removeListener, name)
         }
@@ -399,6 +492,6 @@ extension EventEmitter {
 
     private func removeAll(named name: String) {
         // Node's removeAllListeners(name): removeListener for each, last first.
-        for listener in eventListeners.listeners(named: name).reversed() { remove(name, listener.id) }
+        for slot in eventListeners.listeners(named: name).reversed() { remove(name, slot.id) }
     }
 }

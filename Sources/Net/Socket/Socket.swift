@@ -77,12 +77,15 @@ public final class Socket: Duplex {
     /// The socket's own 'end' listener (Node's `onReadableStreamEnd`), so it can be restored on reconnect
     /// if the listeners were dropped after 'close'.
     var endListener: ListenerToken?
+    /// The addresses as read (lazily, on first use) from the handle; see `remote` and `local`.
     var cachedLocal: (address: String, port: Int, family: String)?
     var cachedRemote: (address: String, port: Int, family: String)?
-    var cachedPipeName: String?
+    /// The raw addresses taken at destroy for the ones not read yet, so they stay readable after close.
+    var addressesAtClose: AddressesAtClose?
     var setNoDelayOnConnect = false
     // Socket controls (SocketControls.swift).
     var timeoutTimer: Timer?
+    var timeoutTarget: TimeoutTarget?
     var timeoutCallbacks: [ListenerToken] = []
     var lastWriteQueueSize = 0
     /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
@@ -111,7 +114,6 @@ public final class Socket: Duplex {
         self.init(unconnected: options)
         if let opened {
             adopt(opened)
-            cacheAddresses()
             // Node: with a handle and `readable` not false, reading starts at once.
             if options.readable { read(0) }
         }
@@ -120,6 +122,11 @@ public final class Socket: Duplex {
     /// A socket with no connection yet and Node's default options (`new net.Socket()`); it cannot fail.
     public convenience init() {
         self.init(unconnected: Options())
+    }
+
+    deinit {
+        // The idle timer (if any) may outlive the socket; it must not call into it (see `setTimeout`).
+        timeoutTarget?.socket = nil
     }
 
     /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
@@ -145,7 +152,6 @@ public final class Socket: Duplex {
         self.server = server
         addEndListener()
         adopt(handle)
-        cacheAddresses()
         if pauseOnCreate {
             streamState.readable!.flowing = false
         } else {
@@ -156,11 +162,19 @@ public final class Socket: Duplex {
     /// Node's Socket constructor registers one 'end' listener of its own (`onReadableStreamEnd`), so a fresh
     /// socket has `listenerCount(.end) == 1` and user listeners run after it. With `allowHalfOpen` false it
     /// arms `writeAfterFIN`; the auto-`end()` itself comes from the Duplex machinery a tick after 'end'.
+    ///
+    /// It is a hook: `emit` hands it the socket, so it holds no reference to it. Not `weak` (a weak
+    /// reference gives the object a side table for life, and every retain and release of the socket the
+    /// slow path), and no closure context to allocate per socket. To `listenerCount`, `listeners`,
+    /// `prependListener` and `removeAllListeners` it is an ordinary listener, as in Node.
     private func addEndListener() {
-        endListener = on(.end) { [weak self] in
-            guard let self else { return }
-            if !allowHalfOpen { writeAfterFIN = true }
-        }
+        // Its own listener and a user's 'data' and 'error' (or 'connect' and 'close'): one allocation.
+        if eventListeners.slots.isEmpty { eventListeners.reserve(3) }
+        endListener = addHook(.end) { socket in unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd() }
+    }
+
+    private func onReadableStreamEnd() {
+        if !allowHalfOpen { writeAfterFIN = true }
     }
 
     private func adopt(_ handle: StreamHandle) {
@@ -198,29 +212,67 @@ public final class Socket: Duplex {
     public var bufferSize: Int { handle == nil ? 0 : writableLength }
 
     /// `socket.localAddress` (kept after close; nil before connect).
-    public var localAddress: String? { cachedLocal?.address }
+    public var localAddress: String? { local?.address }
     /// `socket.localPort`.
-    public var localPort: Int? { cachedLocal?.port }
+    public var localPort: Int? { local?.port }
     /// `socket.localFamily`: `"IPv4"` or `"IPv6"`.
-    public var localFamily: String? { cachedLocal?.family }
+    public var localFamily: String? { local?.family }
     /// `socket.remoteAddress` (kept after close; nil before connect or after a failed one).
-    public var remoteAddress: String? { cachedRemote?.address }
+    public var remoteAddress: String? { remote?.address }
     /// `socket.remotePort`.
-    public var remotePort: Int? { cachedRemote?.port }
+    public var remotePort: Int? { remote?.port }
     /// `socket.remoteFamily`: `"IPv4"` or `"IPv6"`.
-    public var remoteFamily: String? { cachedRemote?.family }
+    public var remoteFamily: String? { remote?.family }
 
     /// `socket.address()`: the local address, port and family, or nil when unknown.
     public func address() -> AddressInfo? {
-        guard let local = cachedLocal else { return nil }
+        guard let local else { return nil }
         return AddressInfo(address: local.address, family: local.family, port: local.port)
     }
 
-    func cacheAddresses() {
-        if let tcp = handle as? TCPHandle {
-            if let local = tcp.localAddress() { cachedLocal = (local.ip, local.port, local.familyName) }
-            if let remote = tcp.remoteAddress() { cachedRemote = (remote.ip, remote.port, remote.familyName) }
+    // Addresses are read when first asked for, as Node's `_getpeername`/`_getsockname` do, not on every
+    // connection: most connections never ask, and getpeername + getsockname + formatting both cost two
+    // syscalls and four `inet_ntop`s per connection pair. Once read they are cached until a reconnect. What
+    // has not been read by the time the socket is destroyed is taken then, raw (the syscalls only; it is
+    // formatted if ever read), so that both stay readable after close.
+
+    /// The peer's address: cached, or read from the connected handle (nil while connecting).
+    var remote: (address: String, port: Int, family: String)? {
+        if let cachedRemote { return cachedRemote }
+        let address: SocketAddressStorage?
+        if let closed = addressesAtClose {
+            address = closed.remote
+        } else if !connecting, let tcp = handle as? TCPHandle {
+            address = tcp.remoteAddress()
+        } else {
+            return nil
         }
+        guard let address else { return nil }
+        cachedRemote = (address.ip, address.port, address.familyName)
+        return cachedRemote
+    }
+
+    /// The local address: cached, or read from the connected handle (nil while connecting).
+    var local: (address: String, port: Int, family: String)? {
+        if let cachedLocal { return cachedLocal }
+        let address: SocketAddressStorage?
+        if let closed = addressesAtClose {
+            address = closed.local
+        } else if !connecting, let tcp = handle as? TCPHandle {
+            address = tcp.localAddress()
+        } else {
+            return nil
+        }
+        guard let address else { return nil }
+        cachedLocal = (address.ip, address.port, address.familyName)
+        return cachedLocal
+    }
+
+    /// At destroy, before the handle closes: takes the addresses not read yet, so they stay readable.
+    private func keepAddressesForAfterClose(_ handle: StreamHandle) {
+        guard !connecting, cachedLocal == nil || cachedRemote == nil, let tcp = handle as? TCPHandle else { return }
+        addressesAtClose = AddressesAtClose(local: cachedLocal == nil ? tcp.localAddress() : nil,
+                                            remote: cachedRemote == nil ? tcp.remoteAddress() : nil)
     }
 
     // MARK: Reading
@@ -366,6 +418,7 @@ public final class Socket: Duplex {
     // MARK: Destroying
 
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
+        if let handle { keepAddressesForAfterClose(handle) }
         connecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -487,12 +540,13 @@ public final class Socket: Duplex {
             handle = nil
             cachedRemote = nil
             cachedLocal = nil
+            addressesAtClose = nil
             // A new handle counts from zero, as Node's getters read the new handle's counters.
             bytesDispatched = 0
             bytesReadTotal = 0
             streamState.reset()
             // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
-            if let endListener, !eventListeners.listeners(named: "end").contains(where: { $0.id == endListener.id }) {
+            if let endListener, !eventListeners.contains("end", id: endListener.id) {
                 addEndListener()
             }
         }
@@ -585,7 +639,6 @@ public final class Socket: Duplex {
         guard !destroyed else { return }
         connecting = false
         if status == 0 {
-            cacheAddresses()
             refreshTimeout()
             if let tcp = handle as? TCPHandle {
                 if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
@@ -610,6 +663,16 @@ public final class Socket: Duplex {
             }
             destroy(error)
         }
+    }
+}
+
+/// The raw addresses of a socket taken when it was destroyed (those not read before).
+final class AddressesAtClose {
+    let local: SocketAddressStorage?
+    let remote: SocketAddressStorage?
+    init(local: SocketAddressStorage?, remote: SocketAddressStorage?) {
+        self.local = local
+        self.remote = remote
     }
 }
 

@@ -29,6 +29,13 @@ public struct OnRead {
     }
 }
 
+/// How a socket's idle timer reaches the socket without keeping it alive: the socket's `deinit` clears
+/// `socket`, so the timer's callback never sees a freed socket. (Loop-confined, like the socket.)
+final class TimeoutTarget {
+    unowned(unsafe) var socket: Socket?
+    init(_ socket: Socket) { self.socket = socket }
+}
+
 /// A socket's live `onread` state.
 final class OnReadState {
     var current: UnsafeMutableRawBufferPointer
@@ -82,7 +89,13 @@ extension Socket {
                 timeoutCallbacks.removeAll()
             }
         } else {
-            timeoutTimer = loop.setTimeout(delay) { [weak self] in self?.onTimeout() }.unref()
+            // The timer must not keep the socket alive (an abandoned socket is freed with its timer still
+            // armed), so it reaches the socket through `TimeoutTarget`, which the socket's deinit clears,
+            // rather than through a weak reference (which would give the socket a side table, and every
+            // retain and release of it the slow path, for life).
+            let target = timeoutTarget ?? TimeoutTarget(self)
+            timeoutTarget = target
+            timeoutTimer = loop.setTimeout(delay) { target.socket?.onTimeout() }.unref()
             if let callback { timeoutCallbacks.append(once(.timeout, callback)) }
         }
         return self
@@ -94,7 +107,7 @@ extension Socket {
     }
 
     /// Node's `_onTimeout`: while queued writes are still draining, the timeout is postponed.
-    private func onTimeout() {
+    fileprivate func onTimeout() {
         if lastWriteQueueSize > 0, let handle {
             let size = handle.writeQueueSize
             if size != lastWriteQueueSize {
@@ -136,7 +149,7 @@ extension Socket {
     @discardableResult
     public func unref() -> Socket {
         guard let handle else {
-            once(.connect) { [weak self] in self?.unref() }
+            once(.connect) { [unowned self] in unref() }
             return self
         }
         handle.hasRef = false
@@ -147,7 +160,7 @@ extension Socket {
     @discardableResult
     public func ref() -> Socket {
         guard let handle else {
-            once(.connect) { [weak self] in self?.ref() }
+            once(.connect) { [unowned self] in ref() }
             return self
         }
         handle.hasRef = true
@@ -168,7 +181,7 @@ extension Socket {
         }
         guard handle is TCPHandle else { throw .invalidHandleType }
         if connecting {
-            once(.connect) { [weak self] in self?.resetNow() }
+            once(.connect) { [unowned self] in resetNow() }
         } else {
             resetNow()
         }
