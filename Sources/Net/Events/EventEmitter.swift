@@ -150,9 +150,9 @@ public final class EventListeners {
         firstIndex(of: name) != nil
     }
 
-    /// Whether the listener `id` of `name` is still there.
-    func contains(_ name: String, id: UInt64) -> Bool {
-        slots.contains { $0.name == name && $0.id == id }
+    /// Whether `name` has a hook (see `EventEmitter.addHook`).
+    func hasHook(_ name: String) -> Bool {
+        slots.contains { $0.name == name && $0.isHook }
     }
 
     /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
@@ -452,6 +452,7 @@ extension EventEmitter {
     /// Adds a listener the emitter registers for itself: `hook` gets the emitter when `event` is emitted,
     /// so it needs no reference to it (no closure context, no reference cycle). To everything else it is an
     /// ordinary listener (counted, listed, removable).
+    @discardableResult
     func addHook<P>(_ event: EventKey<Self, P>, _ hook: @escaping (AnyObject) -> Void) -> ListenerToken {
         add(event.name, hook, flags: EventListeners.Slot.hookBit, prepend: false)
     }
