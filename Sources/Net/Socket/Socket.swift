@@ -212,7 +212,12 @@ public final class Socket: Duplex {
     private func addEndListener() {
         // Its own listener and a user's 'data' and 'error' (or 'connect' and 'close'): one allocation.
         if eventListeners.slots.isEmpty { eventListeners.reserve(3) }
-        addHook(.end) { socket in unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd() }
+        addHook(.end, Socket.endHook)
+    }
+
+    /// One box for every socket's hook.
+    private static let endHook = EventListeners.HookBox { socket in
+        unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd()
     }
 
     private func onReadableStreamEnd() {

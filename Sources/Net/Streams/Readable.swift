@@ -358,7 +358,7 @@ extension Readable {
     /// `readable.on('data')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = addListener(event, listener)
+        let token = addChunkListener(event.name, listener, once: false)
         readableDidAddDataListener()
         return token
     }
@@ -367,7 +367,7 @@ extension Readable {
     /// and takes over reading, as Node's `readable.on('readable')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = addListener(event, listener)
+        let token = addVoidListener(event.name, listener, once: false)
         if event.name == "readable" { readableDidAddReadableListener() }
         return token
     }
@@ -375,7 +375,7 @@ extension Readable {
     /// Node's `once('data')` goes through `on`, so it starts the flow too.
     @discardableResult
     public func once(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = onceListener(event, listener)
+        let token = addChunkListener(event.name, listener, once: true)
         readableDidAddDataListener()
         return token
     }
@@ -383,7 +383,7 @@ extension Readable {
     /// Node's `once('readable')` goes through `on`, so it switches to paused mode too.
     @discardableResult
     public func once(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = onceListener(event, listener)
+        let token = addVoidListener(event.name, listener, once: true)
         if event.name == "readable" { readableDidAddReadableListener() }
         return token
     }
