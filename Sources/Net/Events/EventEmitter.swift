@@ -47,38 +47,64 @@ private let listenerIDs = Atomic<UInt64>(1)
 
 /// The listener storage behind an ``EventEmitter``. Loop-confined, like the emitter that owns it.
 ///
-/// Compact, because every socket has one: all listeners of all events live in one array of `Slot`s (56 B
-/// each, no object per listener), grouped by event, the groups in the order their events got their first
-/// listener (JavaScript's key order for `_events`), each group in calling order. A slot holds the typed
-/// closure itself in an `Any` (a closure fits its inline buffer: no box); only `once` listeners get a small
-/// box, for Node's shared `fired` flag.
+/// Compact, because every socket has one: all listeners of all events live in one array of 32-byte
+/// `Slot`s, grouped by event, the groups in the order their events got their first listener
+/// (JavaScript's key order for `_events`), each group in calling order. A slot points to one small box
+/// holding the closure as the caller passed it: `Box<P>` for the generic `on`, whose closure parameter
+/// has the generic abstraction the box stores (storing it in an `Any` instead needs a reabstraction
+/// thunk, another 56-byte object per listener); `ChunkBox`/`VoidBox` for the concrete overloads
+/// `Readable` adds (`on(.data)`, `on(.end)`…), for the same reason; a shared `HookBox` for listeners an
+/// emitter adds for itself.
 public final class EventListeners {
     /// One listener.
     struct Slot {
         /// The event's name.
         let name: String
-        /// `(P) -> Void`; a `OnceBox<P>` for a `once` listener; `(AnyObject) -> Void`, called with the
-        /// emitter, for a hook (a listener the emitter adds for itself without capturing itself).
-        let call: Any
-        /// The listener's id, with `onceBit` and `hookBit`.
+        /// The closure's box; its kind is in `bits`.
+        let box: ListenerBox
+        /// The listener's id, with `onceBit` and the box kind.
         let bits: UInt64
 
         static let onceBit: UInt64 = 1 << 63
         static let hookBit: UInt64 = 1 << 62
+        static let chunkBit: UInt64 = 1 << 61
+        static let voidBit: UInt64 = 1 << 60
+        static let kindBits: UInt64 = hookBit | chunkBit | voidBit
 
-        var id: UInt64 { bits & ~(Self.onceBit | Self.hookBit) }
+        var id: UInt64 { bits & ~(Self.onceBit | Self.kindBits) }
         var once: Bool { bits & Self.onceBit != 0 }
         var isHook: Bool { bits & Self.hookBit != 0 }
-        /// Neither `once` nor a hook: `call` is the `(P) -> Void` itself.
-        var isPlain: Bool { bits & (Self.onceBit | Self.hookBit) == 0 }
     }
 
-    /// A `once` listener's closure and Node's `fired` flag, shared by the emitter and `rawListeners`' wrapper.
-    final class OnceBox<P> {
+    /// A listener's closure. `fired` is Node's flag of a `once` listener (set when it has been called),
+    /// shared by the emitter and `rawListeners`' wrapper.
+    class ListenerBox {
+        final var fired = false
+    }
+
+    /// A `(P) -> Void` listener.
+    final class Box<P>: ListenerBox {
         let call: (P) -> Void
-        /// Set when the listener has been called.
-        var fired = false
         init(_ call: @escaping (P) -> Void) { self.call = call }
+    }
+
+    /// A 'data' listener added through `Readable`'s concrete overloads.
+    final class ChunkBox: ListenerBox {
+        let call: (Chunk) -> Void
+        init(_ call: @escaping (Chunk) -> Void) { self.call = call }
+    }
+
+    /// A `Void` listener added through `Readable`'s concrete overloads.
+    final class VoidBox: ListenerBox {
+        let call: () -> Void
+        init(_ call: @escaping () -> Void) { self.call = call }
+    }
+
+    /// A listener an emitter adds for itself: called with the emitter, so it captures nothing and one
+    /// box serves every emitter. Never `once`, so `fired` never changes.
+    final class HookBox: ListenerBox, @unchecked Sendable {
+        let call: @Sendable (AnyObject) -> Void
+        init(_ call: @escaping @Sendable (AnyObject) -> Void) { self.call = call }
     }
 
     /// What few emitters use: the warning seam and the events that printed a MaxListenersExceededWarning.
@@ -150,9 +176,9 @@ public final class EventListeners {
         firstIndex(of: name) != nil
     }
 
-    /// Whether the listener `id` of `name` is still there.
-    func contains(_ name: String, id: UInt64) -> Bool {
-        slots.contains { $0.name == name && $0.id == id }
+    /// Whether `name` has a hook (see `EventEmitter.addHook`).
+    func hasHook(_ name: String) -> Bool {
+        slots.contains { $0.name == name && $0.isHook }
     }
 
     /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
@@ -272,25 +298,25 @@ extension EventEmitter {
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
     @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, listener, flags: 0, prepend: false)
+        add(event.name, EventListeners.Box(listener), flags: 0, prepend: false)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
     @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
     @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, listener, flags: 0, prepend: true)
+        add(event.name, EventListeners.Box(listener), flags: 0, prepend: true)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
     @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: true)
+        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: true)
     }
 
     /// Node's `addListener`: the same as ``on(_:_:)``.
@@ -345,34 +371,60 @@ extension EventEmitter {
 
     /// The listeners of `event`, in calling order (Node's `listeners`); `once` listeners are unwrapped.
     public func listeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.name).compactMap { slot in
-            if slot.isPlain { return slot.call as? (P) -> Void }
-            if slot.once { return (slot.call as? EventListeners.OnceBox<P>)?.call }
-            return hookCaller(slot)
-        }
+        eventListeners.listeners(named: event.name).compactMap { caller($0, P.self) }
     }
 
     /// The listeners of `event` as stored (Node's `rawListeners`): a `once` listener comes wrapped, and
     /// calling the wrapper removes it, then calls it, at most once, as emitting would.
     public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
         eventListeners.listeners(named: event.name).compactMap { slot in
-            if slot.isPlain { return slot.call as? (P) -> Void }
-            guard slot.once else { return hookCaller(slot) }
-            guard let box = slot.call as? EventListeners.OnceBox<P> else { return nil }
-            let id = slot.id
+            guard let call = caller(slot, P.self) else { return nil }
+            guard slot.once else { return call }
+            let box = slot.box, id = slot.id
             return { payload in
                 if box.fired { return }
                 box.fired = true
                 self.remove(event.name, id)
-                box.call(payload)
+                call(payload)
             }
         }
     }
 
-    /// A hook as a listener a user can hold and call (it holds the emitter).
-    private func hookCaller<P>(_ slot: EventListeners.Slot) -> ((P) -> Void)? {
-        guard let hook = slot.call as? (AnyObject) -> Void else { return nil }
-        return { [self] _ in hook(self) }
+    /// A slot's closure as a `(P) -> Void` (a hook holds the emitter then); nil for another payload type.
+    private func caller<P>(_ slot: EventListeners.Slot, _: P.Type) -> ((P) -> Void)? {
+        switch slot.bits & EventListeners.Slot.kindBits {
+        case 0:
+            return (slot.box as? EventListeners.Box<P>)?.call
+        case EventListeners.Slot.chunkBit:
+            guard P.self == Chunk.self else { return nil }
+            let box = unsafeDowncast(slot.box, to: EventListeners.ChunkBox.self)
+            return { box.call($0 as! Chunk) }
+        case EventListeners.Slot.voidBit:
+            guard P.self == Void.self else { return nil }
+            let box = unsafeDowncast(slot.box, to: EventListeners.VoidBox.self)
+            return { _ in box.call() }
+        default:
+            let box = unsafeDowncast(slot.box, to: EventListeners.HookBox.self)
+            return { [self] _ in box.call(self) }
+        }
+    }
+
+    /// Calls a slot's closure with `payload`; a listener of another payload type is a programming error.
+    @inline(__always)
+    private func call<P>(_ slot: EventListeners.Slot, _ payload: P, _ name: String) {
+        switch slot.bits & EventListeners.Slot.kindBits {
+        case 0:
+            guard let box = slot.box as? EventListeners.Box<P> else { Self.wrongPayload(name, P.self) }
+            box.call(payload)
+        case EventListeners.Slot.chunkBit:
+            guard P.self == Chunk.self else { Self.wrongPayload(name, P.self) }
+            unsafeDowncast(slot.box, to: EventListeners.ChunkBox.self).call(payload as! Chunk)
+        case EventListeners.Slot.voidBit:
+            guard P.self == Void.self else { Self.wrongPayload(name, P.self) }
+            unsafeDowncast(slot.box, to: EventListeners.VoidBox.self).call()
+        default:
+            unsafeDowncast(slot.box, to: EventListeners.HookBox.self).call(self)
+        }
     }
 
     /// The names of the events that have listeners (Node's `eventNames`), in JavaScript's key order:
@@ -413,19 +465,14 @@ extension EventEmitter {
         }
         repeat {
             let slot = snapshot[i]
-            if slot.isPlain {
-                guard let call = slot.call as? (P) -> Void else { Self.wrongPayload(name, P.self) }
-                call(payload)
-            } else if slot.once {
-                guard let box = slot.call as? EventListeners.OnceBox<P> else { Self.wrongPayload(name, P.self) }
-                if !box.fired {
-                    box.fired = true
+            if slot.once {
+                if !slot.box.fired {
+                    slot.box.fired = true
                     remove(name, slot.id)
-                    box.call(payload)
+                    call(slot, payload, name)
                 }
             } else {
-                guard let hook = slot.call as? (AnyObject) -> Void else { Self.wrongPayload(name, P.self) }
-                hook(self)
+                call(slot, payload, name)
             }
             i += 1
         } while i < snapshot.count && snapshot[i].name == name
@@ -446,13 +493,27 @@ extension EventEmitter {
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
     func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.OnceBox(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+    }
+
+    /// `on`/`once` for a listener of the concrete type `(Chunk) -> Void` (Readable's overloads): boxed as
+    /// is, without a thunk to the generic abstraction.
+    func addChunkListener(_ name: String, _ listener: @escaping (Chunk) -> Void, once: Bool) -> ListenerToken {
+        add(name, EventListeners.ChunkBox(listener),
+            flags: EventListeners.Slot.chunkBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
+    }
+
+    /// `on`/`once` for a listener of the concrete type `() -> Void` (Readable's overloads).
+    func addVoidListener(_ name: String, _ listener: @escaping () -> Void, once: Bool) -> ListenerToken {
+        add(name, EventListeners.VoidBox(listener),
+            flags: EventListeners.Slot.voidBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
     }
 
     /// Adds a listener the emitter registers for itself: `hook` gets the emitter when `event` is emitted,
     /// so it needs no reference to it (no closure context, no reference cycle). To everything else it is an
     /// ordinary listener (counted, listed, removable).
-    func addHook<P>(_ event: EventKey<Self, P>, _ hook: @escaping (AnyObject) -> Void) -> ListenerToken {
+    @discardableResult
+    func addHook<P>(_ event: EventKey<Self, P>, _ hook: EventListeners.HookBox) -> ListenerToken {
         add(event.name, hook, flags: EventListeners.Slot.hookBit, prepend: false)
     }
 
@@ -461,14 +522,14 @@ extension EventEmitter {
         remove(name, token.id)
     }
 
-    private func add(_ name: String, _ call: Any, flags: UInt64, prepend: Bool) -> ListenerToken {
+    private func add(_ name: String, _ box: EventListeners.ListenerBox, flags: UInt64, prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.
         if store.hasListeners("newListener") {
             emit(EventKey<Self, String>.newListener, name)
         }
         let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
-        let count = store.insert(EventListeners.Slot(name: name, call: call, bits: id | flags), prepend: prepend)
+        let count = store.insert(EventListeners.Slot(name: name, box: box, bits: id | flags), prepend: prepend)
         if store.maxListeners > 0, count > store.maxListeners, !store.warned(name) {
             store.markWarned(name)
             var warning = EventListeners.maxListenersWarning(

@@ -24,9 +24,9 @@ class Handle {
     /// The loop this handle belongs to.
     final unowned let loop: EventLoop
     /// True from `close()` on: libuv must not be called with this handle any more.
-    final private(set) var isClosing = false
+    @exclusivity(unchecked) final private(set) var isClosing = false
     /// True once libuv's close callback has run and the memory is gone.
-    final private(set) var isClosed = false
+    @exclusivity(unchecked) final private(set) var isClosed = false
 
     /// Allocates a handle of `type` and runs `initialize` (e.g. `uv_timer_init`) on it. On failure the
     /// memory is freed at once (libuv never saw the handle) and the libuv error is thrown.

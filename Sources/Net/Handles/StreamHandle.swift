@@ -18,15 +18,15 @@ class StreamHandle: Handle {
     }
 
     /// Receives every read; set by the owner before `readStart()`. Dropped at close.
-    final var onRead: ((ReadEvent) -> Void)?
+    @exclusivity(unchecked) final var onRead: ((ReadEvent) -> Void)?
     /// Receives each incoming connection's status on a listening handle. Dropped at close.
-    final var onConnection: ((Int32) -> Void)?
+    @exclusivity(unchecked) final var onConnection: ((Int32) -> Void)?
     /// A buffer the owner wants reads to go into (Node's `onread.buffer`); nil uses the loop's slab.
-    final var readBuffer: UnsafeMutableRawBufferPointer?
+    @exclusivity(unchecked) final var readBuffer: UnsafeMutableRawBufferPointer?
     /// Whether `readStart()` is in effect.
-    final private(set) var isReading = false
+    @exclusivity(unchecked) final private(set) var isReading = false
     /// Runs once libuv has closed the handle (where a socket emits 'close'). Dropped after it runs.
-    final var onClose: (() -> Void)?
+    @exclusivity(unchecked) final var onClose: (() -> Void)?
 
     final var stream: UnsafeMutablePointer<uv_stream_t> { raw.assumingMemoryBound(to: uv_stream_t.self) }
 

@@ -58,42 +58,84 @@ public final class Socket: Duplex {
 
     public let eventListeners = EventListeners()
     public let streamState: StreamState
-    /// Whether the writable side stays open after the peer's FIN.
-    public let allowHalfOpen: Bool
 
     unowned let loop: EventLoop
     var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
     var server: Server?
-    /// True between `connect()` and the connection (or its failure).
-    public private(set) var connecting = false
-    var pendingWrites: Int = 0
     var bytesDispatched = 0
     var bytesReadTotal = 0
+    /// What most sockets never use (see `SocketExtras`); made on first use.
+    private var extras: SocketExtras?
+    // The flags last, so they share one word.
+    /// Whether the writable side stays open after the peer's FIN.
+    public let allowHalfOpen: Bool
+    /// True between `connect()` and the connection (or its failure).
+    public private(set) var connecting = false
     var readStopped = false
     /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
     /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
     var writeAfterFIN = false
-    /// The socket's own 'end' listener (Node's `onReadableStreamEnd`), so it can be restored on reconnect
-    /// if the listeners were dropped after 'close'.
-    var endListener: ListenerToken?
-    /// The addresses as read (lazily, on first use) from the handle; see `remote` and `local`.
-    var cachedLocal: (address: String, port: Int, family: String)?
-    var cachedRemote: (address: String, port: Int, family: String)?
-    /// The raw addresses taken at destroy for the ones not read yet, so they stay readable after close.
-    var addressesAtClose: AddressesAtClose?
     var setNoDelayOnConnect = false
-    // Socket controls (SocketControls.swift).
-    var timeoutTimer: Timer?
-    var timeoutTarget: TimeoutTarget?
-    var timeoutCallbacks: [ListenerToken] = []
-    var lastWriteQueueSize = 0
-    /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
-    public internal(set) var timeout: Int?
     var keepAliveEnabled = false
-    var keepAliveDelaySeconds = 0
-    var onreadState: OnReadState?
     var resetAndClosing = false
+
+    private var extrasStorage: SocketExtras {
+        if let extras { return extras }
+        let made = SocketExtras()
+        extras = made
+        return made
+    }
+
+    /// Bytes of writes parked until 'connect'.
+    var pendingWrites: Int {
+        get { extras?.pendingWrites ?? 0 }
+        set { if newValue != 0 || extras != nil { extrasStorage.pendingWrites = newValue } }
+    }
+    /// The addresses as read (lazily, on first use) from the handle; see `remote` and `local`.
+    var cachedLocal: (address: String, port: Int, family: String)? {
+        get { extras?.cachedLocal }
+        set { if newValue != nil || extras != nil { extrasStorage.cachedLocal = newValue } }
+    }
+    var cachedRemote: (address: String, port: Int, family: String)? {
+        get { extras?.cachedRemote }
+        set { if newValue != nil || extras != nil { extrasStorage.cachedRemote = newValue } }
+    }
+    /// The raw addresses taken at destroy for the ones not read yet, so they stay readable after close.
+    var addressesAtClose: AddressesAtClose? {
+        get { extras?.addressesAtClose }
+        set { if newValue != nil || extras != nil { extrasStorage.addressesAtClose = newValue } }
+    }
+    // Socket controls (SocketControls.swift).
+    var timeoutTimer: Timer? {
+        get { extras?.timeoutTimer }
+        set { if newValue != nil || extras != nil { extrasStorage.timeoutTimer = newValue } }
+    }
+    var timeoutTarget: TimeoutTarget? {
+        get { extras?.timeoutTarget }
+        set { if newValue != nil || extras != nil { extrasStorage.timeoutTarget = newValue } }
+    }
+    var timeoutCallbacks: [ListenerToken] {
+        get { extras?.timeoutCallbacks ?? [] }
+        set { if !newValue.isEmpty || extras != nil { extrasStorage.timeoutCallbacks = newValue } }
+    }
+    var lastWriteQueueSize: Int {
+        get { extras?.lastWriteQueueSize ?? 0 }
+        set { if newValue != 0 || extras != nil { extrasStorage.lastWriteQueueSize = newValue } }
+    }
+    /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
+    public internal(set) var timeout: Int? {
+        get { extras?.timeout }
+        set { if newValue != nil || extras != nil { extrasStorage.timeout = newValue } }
+    }
+    var keepAliveDelaySeconds: Int {
+        get { extras?.keepAliveDelaySeconds ?? 0 }
+        set { if newValue != 0 || extras != nil { extrasStorage.keepAliveDelaySeconds = newValue } }
+    }
+    var onreadState: OnReadState? {
+        get { extras?.onreadState }
+        set { if newValue != nil || extras != nil { extrasStorage.onreadState = newValue } }
+    }
 
     /// Node's `new net.Socket(options)`: a socket with no connection yet (call ``connect(_:_:)``), or with
     /// `options.fd`, a socket around that descriptor, reading at once unless `readable` is false.
@@ -126,7 +168,7 @@ public final class Socket: Duplex {
 
     deinit {
         // The idle timer (if any) may outlive the socket; it must not call into it (see `setTimeout`).
-        timeoutTarget?.socket = nil
+        extras?.timeoutTarget?.socket = nil
     }
 
     /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
@@ -170,7 +212,12 @@ public final class Socket: Duplex {
     private func addEndListener() {
         // Its own listener and a user's 'data' and 'error' (or 'connect' and 'close'): one allocation.
         if eventListeners.slots.isEmpty { eventListeners.reserve(3) }
-        endListener = addHook(.end) { socket in unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd() }
+        addHook(.end, Socket.endHook)
+    }
+
+    /// One box for every socket's hook.
+    private static let endHook = EventListeners.HookBox { socket in
+        unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd()
     }
 
     private func onReadableStreamEnd() {
@@ -546,7 +593,7 @@ public final class Socket: Duplex {
             bytesReadTotal = 0
             streamState.reset()
             // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
-            if let endListener, !eventListeners.contains("end", id: endListener.id) {
+            if !eventListeners.hasHook("end") {
                 addEndListener()
             }
         }
@@ -664,6 +711,23 @@ public final class Socket: Duplex {
             destroy(error)
         }
     }
+}
+
+/// The parts of a socket most sockets never use: an idle timeout, keep-alive's delay, `onread`, writes
+/// parked while connecting, the addresses once read. Kept out of `Socket` so that an idle connection
+/// costs less memory (Socket: 88 bytes instead of 280).
+final class SocketExtras {
+    var pendingWrites = 0
+    var cachedLocal: (address: String, port: Int, family: String)?
+    var cachedRemote: (address: String, port: Int, family: String)?
+    var addressesAtClose: AddressesAtClose?
+    var timeoutTimer: Timer?
+    var timeoutTarget: TimeoutTarget?
+    var timeoutCallbacks: [ListenerToken] = []
+    var lastWriteQueueSize = 0
+    var timeout: Int?
+    var keepAliveDelaySeconds = 0
+    var onreadState: OnReadState?
 }
 
 /// The raw addresses of a socket taken when it was destroyed (those not read before).

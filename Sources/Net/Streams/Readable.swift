@@ -11,39 +11,168 @@ public protocol Readable: Stream {
 }
 
 /// Node's `_readableState`.
+///
+/// Compact, because every socket has one: the flags live in one bit set (`bits`, behind properties of the
+/// usual names), and what few streams use (an encoding, an error, pipes) in a side object made on first
+/// use. 56 bytes instead of 264.
 public final class ReadableState {
     /// `readableHighWaterMark` (16 KiB, Node v20's default).
     public internal(set) var highWaterMark: Int
     /// `readableLength`: buffered bytes (characters after `setEncoding`).
     public internal(set) var length = 0
-    /// `readableFlowing`: nil (no consumer yet), true (flowing), false (paused).
-    public internal(set) var flowing: Bool?
-    /// `readableEnded`: 'end' has been emitted.
-    public internal(set) var endEmitted = false
-    /// `readableEncoding`: set by `setEncoding`.
-    public internal(set) var encoding: Encoding?
-    /// Whether the stream can be read at all (Node's `readable` option; a write-only socket sets false).
-    public var readable = true
-
     var buffer = Deque<Chunk>()
-    var ended = false
-    var reading = false
-    var sync = true
-    var needReadable = false
-    var emittedReadable = false
-    var readableListening = false
-    var resumeScheduled = false
-    var paused: Bool?
-    var readingMore = false
-    var dataEmitted = false
-    var destroyed = false
-    var errored: NetError?
-    var errorEmitted = false
-    var closed = false
-    var closeEmitted = false
-    var decoder: StringDecoder?
-    var awaitDrainWriters: Set<ObjectIdentifier> = []
-    var pipes: [any Writable] = []
+    /// The flags, `flowing` and `paused` (see `Bit`).
+    private var bits: UInt32 = Bit.readable | Bit.sync
+    /// The rarely used parts.
+    private var rare: Rare?
+
+    private enum Bit {
+        static let endEmitted: UInt32 = 1 << 0
+        static let readable: UInt32 = 1 << 1
+        static let ended: UInt32 = 1 << 2
+        static let reading: UInt32 = 1 << 3
+        static let sync: UInt32 = 1 << 4
+        static let needReadable: UInt32 = 1 << 5
+        static let emittedReadable: UInt32 = 1 << 6
+        static let readableListening: UInt32 = 1 << 7
+        static let resumeScheduled: UInt32 = 1 << 8
+        static let readingMore: UInt32 = 1 << 9
+        static let dataEmitted: UInt32 = 1 << 10
+        static let destroyed: UInt32 = 1 << 11
+        static let errorEmitted: UInt32 = 1 << 12
+        static let closed: UInt32 = 1 << 13
+        static let closeEmitted: UInt32 = 1 << 14
+        /// `errored` is set (it lives in `rare`): the hot `errored != nil` checks read only this bit.
+        static let hasError: UInt32 = 1 << 15
+        /// `flowing`: the set bit says non-nil, the value bit its value.
+        static let flowingSet: UInt32 = 1 << 16
+        static let flowingValue: UInt32 = 1 << 17
+        static let pausedSet: UInt32 = 1 << 18
+        static let pausedValue: UInt32 = 1 << 19
+    }
+
+    private final class Rare {
+        var encoding: Encoding?
+        var decoder: StringDecoder?
+        var errored: NetError?
+        var awaitDrainWriters: Set<ObjectIdentifier> = []
+        var pipes: [any Writable] = []
+    }
+
+    @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
+    @inline(__always) private func set(_ mask: UInt32, _ value: Bool) {
+        if value { bits |= mask } else { bits &= ~mask }
+    }
+    @inline(__always) private func optional(_ setMask: UInt32, _ valueMask: UInt32) -> Bool? {
+        bits & setMask == 0 ? nil : bits & valueMask != 0
+    }
+    @inline(__always) private func setOptional(_ setMask: UInt32, _ valueMask: UInt32, _ value: Bool?) {
+        bits &= ~(setMask | valueMask)
+        if let value { bits |= setMask | (value ? valueMask : 0) }
+    }
+    private var rareStorage: Rare {
+        if let rare { return rare }
+        let made = Rare()
+        rare = made
+        return made
+    }
+
+    /// `readableFlowing`: nil (no consumer yet), true (flowing), false (paused).
+    public internal(set) var flowing: Bool? {
+        get { optional(Bit.flowingSet, Bit.flowingValue) }
+        set { setOptional(Bit.flowingSet, Bit.flowingValue, newValue) }
+    }
+    /// `readableEnded`: 'end' has been emitted.
+    public internal(set) var endEmitted: Bool {
+        get { bit(Bit.endEmitted) }
+        set { set(Bit.endEmitted, newValue) }
+    }
+    /// `readableEncoding`: set by `setEncoding`.
+    public internal(set) var encoding: Encoding? {
+        get { rare?.encoding }
+        set { if newValue != nil || rare != nil { rareStorage.encoding = newValue } }
+    }
+    /// Whether the stream can be read at all (Node's `readable` option; a write-only socket sets false).
+    public var readable: Bool {
+        get { bit(Bit.readable) }
+        set { set(Bit.readable, newValue) }
+    }
+
+    var ended: Bool {
+        get { bit(Bit.ended) }
+        set { set(Bit.ended, newValue) }
+    }
+    var reading: Bool {
+        get { bit(Bit.reading) }
+        set { set(Bit.reading, newValue) }
+    }
+    var sync: Bool {
+        get { bit(Bit.sync) }
+        set { set(Bit.sync, newValue) }
+    }
+    var needReadable: Bool {
+        get { bit(Bit.needReadable) }
+        set { set(Bit.needReadable, newValue) }
+    }
+    var emittedReadable: Bool {
+        get { bit(Bit.emittedReadable) }
+        set { set(Bit.emittedReadable, newValue) }
+    }
+    var readableListening: Bool {
+        get { bit(Bit.readableListening) }
+        set { set(Bit.readableListening, newValue) }
+    }
+    var resumeScheduled: Bool {
+        get { bit(Bit.resumeScheduled) }
+        set { set(Bit.resumeScheduled, newValue) }
+    }
+    var paused: Bool? {
+        get { optional(Bit.pausedSet, Bit.pausedValue) }
+        set { setOptional(Bit.pausedSet, Bit.pausedValue, newValue) }
+    }
+    var readingMore: Bool {
+        get { bit(Bit.readingMore) }
+        set { set(Bit.readingMore, newValue) }
+    }
+    var dataEmitted: Bool {
+        get { bit(Bit.dataEmitted) }
+        set { set(Bit.dataEmitted, newValue) }
+    }
+    var destroyed: Bool {
+        get { bit(Bit.destroyed) }
+        set { set(Bit.destroyed, newValue) }
+    }
+    var errored: NetError? {
+        get { bit(Bit.hasError) ? rare?.errored : nil }
+        set {
+            set(Bit.hasError, newValue != nil)
+            if newValue != nil || rare != nil { rareStorage.errored = newValue }
+        }
+    }
+    var errorEmitted: Bool {
+        get { bit(Bit.errorEmitted) }
+        set { set(Bit.errorEmitted, newValue) }
+    }
+    var closed: Bool {
+        get { bit(Bit.closed) }
+        set { set(Bit.closed, newValue) }
+    }
+    var closeEmitted: Bool {
+        get { bit(Bit.closeEmitted) }
+        set { set(Bit.closeEmitted, newValue) }
+    }
+    var decoder: StringDecoder? {
+        get { rare?.decoder }
+        set { if newValue != nil || rare != nil { rareStorage.decoder = newValue } }
+    }
+    var awaitDrainWriters: Set<ObjectIdentifier> {
+        get { rare?.awaitDrainWriters ?? [] }
+        set { if !newValue.isEmpty || rare != nil { rareStorage.awaitDrainWriters = newValue } }
+    }
+    var pipes: [any Writable] {
+        get { rare?.pipes ?? [] }
+        set { if !newValue.isEmpty || rare != nil { rareStorage.pipes = newValue } }
+    }
 
     /// State with Node v20's defaults.
     public init(highWaterMark: Int = 16 * 1024) {
@@ -229,7 +358,7 @@ extension Readable {
     /// `readable.on('data')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = addListener(event, listener)
+        let token = addChunkListener(event.name, listener, once: false)
         readableDidAddDataListener()
         return token
     }
@@ -238,7 +367,7 @@ extension Readable {
     /// and takes over reading, as Node's `readable.on('readable')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = addListener(event, listener)
+        let token = addVoidListener(event.name, listener, once: false)
         if event.name == "readable" { readableDidAddReadableListener() }
         return token
     }
@@ -246,7 +375,7 @@ extension Readable {
     /// Node's `once('data')` goes through `on`, so it starts the flow too.
     @discardableResult
     public func once(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = onceListener(event, listener)
+        let token = addChunkListener(event.name, listener, once: true)
         readableDidAddDataListener()
         return token
     }
@@ -254,7 +383,7 @@ extension Readable {
     /// Node's `once('readable')` goes through `on`, so it switches to paused mode too.
     @discardableResult
     public func once(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = onceListener(event, listener)
+        let token = addVoidListener(event.name, listener, once: true)
         if event.name == "readable" { readableDidAddReadableListener() }
         return token
     }

@@ -29,6 +29,10 @@ public protocol Writable: Stream {
 }
 
 /// Node's `_writableState`.
+///
+/// Compact, because every socket has one: the flags live in one bit set (`bits`, behind properties of the
+/// usual names), `corked` and `pendingcb` in 32 bits each, and what few streams use (an error, `end`
+/// callbacks waiting for 'finish') in a side object made on first use. 88 bytes instead of 256.
 public final class WritableState {
     struct Pending {
         var chunk: Buffer
@@ -47,35 +51,141 @@ public final class WritableState {
     public let highWaterMark: Int
     /// Bytes written but not yet acknowledged by `_write`'s callback (`writableLength`).
     public internal(set) var length = 0
-    /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
-    public internal(set) var corked = 0
-    /// `writableEnded`: `end()` has been called.
-    public internal(set) var ending = false
-    /// `writableFinished`: 'finish' has been emitted.
-    public internal(set) var finished = false
-    /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
-    public internal(set) var needDrain = false
-    /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
-    public var writable = true
-
-    var writing = false
-    var sync = true
-    var bufferProcessing = false
-    var buffered = Deque<Pending>()
-    var pendingcb = 0
-    var ended = false
-    var prefinished = false
-    var finalCalled = false
-    var destroyed = false
-    var errored: NetError?
-    var errorEmitted = false
-    var closed = false
-    var closeEmitted = false
     var writelen = 0
+    private var corkedCount: Int32 = 0
+    private var pendingCount: Int32 = 0
+    /// The flags (see `Bit`).
+    private var bits: UInt32 = Bit.writable | Bit.sync
+    var buffered = Deque<Pending>()
     var writecb: ((NetError?) -> Void)?
-    var writecbIsNop = false
+    /// The rarely used parts.
+    private var rare: Rare?
+    /// The open batch of callback-less synchronous completions, if a tick for it is scheduled.
     var afterWriteBatch: AfterWriteBatch?
-    var onFinished: [(NetError?) -> Void] = []
+
+    private enum Bit {
+        static let ending: UInt32 = 1 << 0
+        static let finished: UInt32 = 1 << 1
+        static let needDrain: UInt32 = 1 << 2
+        static let writable: UInt32 = 1 << 3
+        static let writing: UInt32 = 1 << 4
+        static let sync: UInt32 = 1 << 5
+        static let bufferProcessing: UInt32 = 1 << 6
+        static let ended: UInt32 = 1 << 7
+        static let prefinished: UInt32 = 1 << 8
+        static let finalCalled: UInt32 = 1 << 9
+        static let destroyed: UInt32 = 1 << 10
+        static let errorEmitted: UInt32 = 1 << 11
+        static let closed: UInt32 = 1 << 12
+        static let closeEmitted: UInt32 = 1 << 13
+        /// `errored` is set (it lives in `rare`): the hot `errored != nil` checks read only this bit.
+        static let hasError: UInt32 = 1 << 14
+        static let writecbIsNop: UInt32 = 1 << 15
+    }
+
+    private final class Rare {
+        var errored: NetError?
+        var onFinished: [(NetError?) -> Void] = []
+    }
+
+    @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
+    @inline(__always) private func set(_ mask: UInt32, _ value: Bool) {
+        if value { bits |= mask } else { bits &= ~mask }
+    }
+    private var rareStorage: Rare {
+        if let rare { return rare }
+        let made = Rare()
+        rare = made
+        return made
+    }
+
+    /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
+    public internal(set) var corked: Int {
+        get { Int(corkedCount) }
+        set { corkedCount = Int32(newValue) }
+    }
+    /// `writableEnded`: `end()` has been called.
+    public internal(set) var ending: Bool {
+        get { bit(Bit.ending) }
+        set { set(Bit.ending, newValue) }
+    }
+    /// `writableFinished`: 'finish' has been emitted.
+    public internal(set) var finished: Bool {
+        get { bit(Bit.finished) }
+        set { set(Bit.finished, newValue) }
+    }
+    /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
+    public internal(set) var needDrain: Bool {
+        get { bit(Bit.needDrain) }
+        set { set(Bit.needDrain, newValue) }
+    }
+    /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
+    public var writable: Bool {
+        get { bit(Bit.writable) }
+        set { set(Bit.writable, newValue) }
+    }
+
+    var writing: Bool {
+        get { bit(Bit.writing) }
+        set { set(Bit.writing, newValue) }
+    }
+    var sync: Bool {
+        get { bit(Bit.sync) }
+        set { set(Bit.sync, newValue) }
+    }
+    var bufferProcessing: Bool {
+        get { bit(Bit.bufferProcessing) }
+        set { set(Bit.bufferProcessing, newValue) }
+    }
+    /// Writes whose callback has not run yet (a 32-bit count: each holds its chunk in memory).
+    var pendingcb: Int {
+        get { Int(pendingCount) }
+        set { pendingCount = Int32(newValue) }
+    }
+    var ended: Bool {
+        get { bit(Bit.ended) }
+        set { set(Bit.ended, newValue) }
+    }
+    var prefinished: Bool {
+        get { bit(Bit.prefinished) }
+        set { set(Bit.prefinished, newValue) }
+    }
+    var finalCalled: Bool {
+        get { bit(Bit.finalCalled) }
+        set { set(Bit.finalCalled, newValue) }
+    }
+    var destroyed: Bool {
+        get { bit(Bit.destroyed) }
+        set { set(Bit.destroyed, newValue) }
+    }
+    var errored: NetError? {
+        get { bit(Bit.hasError) ? rare?.errored : nil }
+        set {
+            set(Bit.hasError, newValue != nil)
+            if newValue != nil || rare != nil { rareStorage.errored = newValue }
+        }
+    }
+    var errorEmitted: Bool {
+        get { bit(Bit.errorEmitted) }
+        set { set(Bit.errorEmitted, newValue) }
+    }
+    var closed: Bool {
+        get { bit(Bit.closed) }
+        set { set(Bit.closed, newValue) }
+    }
+    /// The write in progress was made without a callback (its `writecb` is Node's `nop`).
+    var writecbIsNop: Bool {
+        get { bit(Bit.writecbIsNop) }
+        set { set(Bit.writecbIsNop, newValue) }
+    }
+    var closeEmitted: Bool {
+        get { bit(Bit.closeEmitted) }
+        set { set(Bit.closeEmitted, newValue) }
+    }
+    var onFinished: [(NetError?) -> Void] {
+        get { rare?.onFinished ?? [] }
+        set { if !newValue.isEmpty || rare != nil { rareStorage.onFinished = newValue } }
+    }
 
     /// Node's `nop`: the callback of a write made without one.
     static let nop: @Sendable (NetError?) -> Void = { _ in }
