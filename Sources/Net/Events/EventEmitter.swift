@@ -116,9 +116,9 @@ public final class EventListeners {
     }
 
     /// Every listener, grouped by event (see the type's comment).
-    var slots: [Slot] = []
-    var maxListeners: Int = EventListeners.defaultMaxListeners
-    var rare: Rare?
+    @exclusivity(unchecked) var slots: [Slot] = []
+    @exclusivity(unchecked) var maxListeners: Int = EventListeners.defaultMaxListeners
+    @exclusivity(unchecked) var rare: Rare?
 
     /// Drops every listener without emitting 'removeListener': how a closed stream, socket or server
     /// breaks the reference cycles that listeners capturing their emitter create (Node's garbage

@@ -60,22 +60,22 @@ public final class Socket: Duplex {
     public let streamState: StreamState
 
     unowned let loop: EventLoop
-    var handle: StreamHandle?
+    @exclusivity(unchecked) var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
     var server: Server?
-    var bytesDispatched = 0
-    var bytesReadTotal = 0
+    @exclusivity(unchecked) var bytesDispatched = 0
+    @exclusivity(unchecked) var bytesReadTotal = 0
     /// What most sockets never use (see `SocketExtras`); made on first use.
-    private var extras: SocketExtras?
+    @exclusivity(unchecked) private var extras: SocketExtras?
     // The flags last, so they share one word.
     /// Whether the writable side stays open after the peer's FIN.
     public let allowHalfOpen: Bool
     /// True between `connect()` and the connection (or its failure).
-    public private(set) var connecting = false
-    var readStopped = false
+    @exclusivity(unchecked) public private(set) var connecting = false
+    @exclusivity(unchecked) var readStopped = false
     /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
     /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
-    var writeAfterFIN = false
+    @exclusivity(unchecked) var writeAfterFIN = false
     var setNoDelayOnConnect = false
     var keepAliveEnabled = false
     var resetAndClosing = false
