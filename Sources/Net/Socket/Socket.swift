@@ -101,11 +101,6 @@ public final class Socket: Duplex {
         get { extras?.cachedRemote }
         set { if newValue != nil || extras != nil { extrasStorage.cachedRemote = newValue } }
     }
-    /// The raw addresses taken at destroy for the ones not read yet, so they stay readable after close.
-    var addressesAtClose: AddressesAtClose? {
-        get { extras?.addressesAtClose }
-        set { if newValue != nil || extras != nil { extrasStorage.addressesAtClose = newValue } }
-    }
     // Socket controls (SocketControls.swift).
     var timeoutTimer: Timer? {
         get { extras?.timeoutTimer }
@@ -258,13 +253,14 @@ public final class Socket: Duplex {
     /// `socket.bufferSize`: bytes waiting to be written (`writableLength` while a handle exists).
     public var bufferSize: Int { handle == nil ? 0 : writableLength }
 
-    /// `socket.localAddress` (kept after close; nil before connect).
+    /// `socket.localAddress` (nil before connect; after close, what was read while connected).
     public var localAddress: String? { local?.address }
     /// `socket.localPort`.
     public var localPort: Int? { local?.port }
     /// `socket.localFamily`: `"IPv4"` or `"IPv6"`.
     public var localFamily: String? { local?.family }
-    /// `socket.remoteAddress` (kept after close; nil before connect or after a failed one).
+    /// `socket.remoteAddress` (nil before connect or after a failed one; after close, what was read while
+    /// connected, as in Node).
     public var remoteAddress: String? { remote?.address }
     /// `socket.remotePort`.
     public var remotePort: Int? { remote?.port }
@@ -277,24 +273,16 @@ public final class Socket: Duplex {
         return AddressInfo(address: local.address, family: local.family, port: local.port)
     }
 
-    // Addresses are read when first asked for, as Node's `_getpeername`/`_getsockname` do, not on every
-    // connection: most connections never ask, and getpeername + getsockname + formatting both cost two
-    // syscalls and four `inet_ntop`s per connection pair. Once read they are cached until a reconnect. What
-    // has not been read by the time the socket is destroyed is taken then, raw (the syscalls only; it is
-    // formatted if ever read), so that both stay readable after close.
+    // Addresses are read when first asked for while connected, as Node's `_getpeername`/`_getsockname`
+    // do, not on every connection: most connections never ask, and reading and formatting both cost
+    // four syscalls and four `inet_ntop`s per connection pair. Once read they are cached until a
+    // reconnect, so they stay readable after close; never read while connected, they are nil after close
+    // (Node: `remoteAddress` undefined; `localAddress` is undefined after close in Node in any case).
 
     /// The peer's address: cached, or read from the connected handle (nil while connecting).
     var remote: (address: String, port: Int, family: String)? {
         if let cachedRemote { return cachedRemote }
-        let address: SocketAddressStorage?
-        if let closed = addressesAtClose {
-            address = closed.remote
-        } else if !connecting, let tcp = handle as? TCPHandle {
-            address = tcp.remoteAddress()
-        } else {
-            return nil
-        }
-        guard let address else { return nil }
+        guard !connecting, let tcp = handle as? TCPHandle, let address = tcp.remoteAddress() else { return nil }
         cachedRemote = (address.ip, address.port, address.familyName)
         return cachedRemote
     }
@@ -302,24 +290,9 @@ public final class Socket: Duplex {
     /// The local address: cached, or read from the connected handle (nil while connecting).
     var local: (address: String, port: Int, family: String)? {
         if let cachedLocal { return cachedLocal }
-        let address: SocketAddressStorage?
-        if let closed = addressesAtClose {
-            address = closed.local
-        } else if !connecting, let tcp = handle as? TCPHandle {
-            address = tcp.localAddress()
-        } else {
-            return nil
-        }
-        guard let address else { return nil }
+        guard !connecting, let tcp = handle as? TCPHandle, let address = tcp.localAddress() else { return nil }
         cachedLocal = (address.ip, address.port, address.familyName)
         return cachedLocal
-    }
-
-    /// At destroy, before the handle closes: takes the addresses not read yet, so they stay readable.
-    private func keepAddressesForAfterClose(_ handle: StreamHandle) {
-        guard !connecting, cachedLocal == nil || cachedRemote == nil, let tcp = handle as? TCPHandle else { return }
-        addressesAtClose = AddressesAtClose(local: cachedLocal == nil ? tcp.localAddress() : nil,
-                                            remote: cachedRemote == nil ? tcp.remoteAddress() : nil)
     }
 
     // MARK: Reading
@@ -465,7 +438,6 @@ public final class Socket: Duplex {
     // MARK: Destroying
 
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
-        if let handle { keepAddressesForAfterClose(handle) }
         connecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -587,7 +559,6 @@ public final class Socket: Duplex {
             handle = nil
             cachedRemote = nil
             cachedLocal = nil
-            addressesAtClose = nil
             // A new handle counts from zero, as Node's getters read the new handle's counters.
             bytesDispatched = 0
             bytesReadTotal = 0
@@ -720,7 +691,6 @@ final class SocketExtras {
     var pendingWrites = 0
     var cachedLocal: (address: String, port: Int, family: String)?
     var cachedRemote: (address: String, port: Int, family: String)?
-    var addressesAtClose: AddressesAtClose?
     var timeoutTimer: Timer?
     var timeoutTarget: TimeoutTarget?
     var timeoutCallbacks: [ListenerToken] = []
@@ -728,16 +698,6 @@ final class SocketExtras {
     var timeout: Int?
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
-}
-
-/// The raw addresses of a socket taken when it was destroyed (those not read before).
-final class AddressesAtClose {
-    let local: SocketAddressStorage?
-    let remote: SocketAddressStorage?
-    init(local: SocketAddressStorage?, remote: SocketAddressStorage?) {
-        self.local = local
-        self.remote = remote
-    }
 }
 
 /// An address as Node's `address()` returns it: `{ address, family, port }`.
