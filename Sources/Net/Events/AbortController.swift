@@ -1,6 +1,7 @@
 /// The web platform's `AbortSignal`, as Node provides it: `aborted`, `reason`, an `'abort'` event, and
 /// `throwIfAborted()`. Net's sockets and servers take one in their options (`signal`).
 public final class AbortSignal: EventEmitter {
+    /// The signal's listeners (the ``EventEmitter`` storage).
     public let eventListeners = EventListeners()
     /// Whether the signal has been aborted.
     public private(set) var aborted = false

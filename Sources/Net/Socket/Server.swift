@@ -94,6 +94,7 @@ public final class Server: EventEmitter {
         }
     }
 
+    /// The server's listeners (the ``EventEmitter`` storage).
     public let eventListeners = EventListeners()
     unowned let loop: EventLoop
     let options: Options

@@ -56,7 +56,9 @@ public final class Socket: Duplex {
         case closed
     }
 
+    /// The socket's listeners (the ``EventEmitter`` storage).
     public let eventListeners = EventListeners()
+    /// Node's `_readableState` and `_writableState` for this socket.
     public let streamState: StreamState
 
     unowned let loop: EventLoop
@@ -338,6 +340,7 @@ public final class Socket: Duplex {
 
     // MARK: Writing
 
+    /// A socket writes a batch of buffered chunks with one `writev` (Node's `Socket.prototype._writev`).
     public var hasWritev: Bool { true }
 
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {

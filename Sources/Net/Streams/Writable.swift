@@ -219,6 +219,7 @@ extension Writable {
         next(nil)
     }
 
+    /// By default a stream has no batch write: buffered chunks go through ``_write(_:_:)`` one by one.
     public var hasWritev: Bool { false }
 
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
