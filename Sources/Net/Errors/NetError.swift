@@ -6,33 +6,95 @@ import CLibUV
 /// Synchronous argument errors are thrown (`throws(NetError)`); asynchronous failures arrive as `.error`
 /// events. System errors carry libuv's negative `errno` (Node's `err.errno`) and the `syscall` that failed.
 public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
+    /// The fields, behind one reference: an error (and `NetError?`, which write and read callbacks pass
+    /// on every operation, nearly always nil) is one pointer to copy instead of ten fields with seven
+    /// strings. Immutable and shared; a setter replaces it (errors are seldom changed once made).
+    private final class Storage: Sendable {
+        let fields: Fields
+        init(_ fields: Fields) { self.fields = fields }
+    }
+
+    private struct Fields: Equatable, Sendable {
+        var code: String
+        var message: String
+        var name: String
+        var errno: Int32?
+        var syscall: String?
+        var address: String?
+        var port: Int?
+        var hostname: String?
+        var localAddress: String?
+        var localPort: Int?
+    }
+
+    private var storage: Storage
+
+    private mutating func set<T>(_ field: WritableKeyPath<Fields, T>, _ value: T) {
+        var fields = storage.fields
+        fields[keyPath: field] = value
+        storage = Storage(fields)
+    }
+
     /// Node's `err.code`: `"ECONNREFUSED"`, `"ERR_SOCKET_BAD_PORT"`, …; `""` where Node's is `undefined`.
-    public var code: String
+    public var code: String {
+        get { storage.fields.code }
+        set { set(\.code, newValue) }
+    }
     /// Node's `err.message`, to the byte: `"connect ECONNREFUSED 127.0.0.1:1"`.
-    public var message: String
+    public var message: String {
+        get { storage.fields.message }
+        set { set(\.message, newValue) }
+    }
     /// Node's `err.name`: `"Error"`, `"TypeError"`, `"RangeError"` or `"AbortError"`.
-    public var name: String
+    public var name: String {
+        get { storage.fields.name }
+        set { set(\.name, newValue) }
+    }
     /// The libuv error number (negative, as Node's `err.errno`), for system errors.
-    public var errno: Int32?
+    public var errno: Int32? {
+        get { storage.fields.errno }
+        set { set(\.errno, newValue) }
+    }
     /// The system call that failed (`"connect"`, `"listen"`, `"read"`, `"getaddrinfo"`, …).
-    public var syscall: String?
+    public var syscall: String? {
+        get { storage.fields.syscall }
+        set { set(\.syscall, newValue) }
+    }
     /// The address involved, for connect/listen/bind errors; the socket path for pipes.
-    public var address: String?
+    public var address: String? {
+        get { storage.fields.address }
+        set { set(\.address, newValue) }
+    }
     /// The port involved, when it was greater than zero.
-    public var port: Int?
+    public var port: Int? {
+        get { storage.fields.port }
+        set { set(\.port, newValue) }
+    }
     /// The host name that failed to resolve (`getaddrinfo` errors), or Node's `host` on `ERR_INVALID_ADDRESS_FAMILY`.
-    public var hostname: String?
+    public var hostname: String? {
+        get { storage.fields.hostname }
+        set { set(\.hostname, newValue) }
+    }
     /// The local address a failed connect was bound to (Node sets `err.localAddress` on a connect failure
     /// when both a local address and a nonzero local port were in use).
-    public var localAddress: String?
+    public var localAddress: String? {
+        get { storage.fields.localAddress }
+        set { set(\.localAddress, newValue) }
+    }
     /// The local port a failed connect was bound to (Node's `err.localPort`, set with ``localAddress``).
-    public var localPort: Int?
+    public var localPort: Int? {
+        get { storage.fields.localPort }
+        set { set(\.localPort, newValue) }
+    }
 
     /// A user error, as `new Error(message)` with an optional `code` (`""` leaves it unset, as Node's `undefined`).
     public init(_ message: String, code: String = "", name: String = "Error") {
-        self.message = message
-        self.code = code
-        self.name = name
+        storage = Storage(Fields(code: code, message: message, name: name))
+    }
+
+    /// Errors are equal when every field is.
+    public static func == (lhs: NetError, rhs: NetError) -> Bool {
+        lhs.storage === rhs.storage || lhs.storage.fields == rhs.storage.fields
     }
 
     /// Node's `err.toString()`: `"Error: connect ECONNREFUSED 127.0.0.1:1"`, or
