@@ -148,4 +148,42 @@ import Glibc
         #expect(result.finished)
         #expect(result.trace == ["bad listen EINVAL: invalid argument", "second address true", "got second"])
     }
+
+    /// The TCP semantics over a Unix socket, through the shared stream layer: half-open (the server
+    /// answers after the client's FIN), pause/resume, byte counters, an idle timeout, and an unref'd
+    /// server that does not keep `run()` going once its last connection is gone.
+    @Test func tcpSemanticsOverUnixSocket() {
+        let path = Self.tempPath("semantics")
+        let result = LoopThread.run { _, trace in
+            let server = createServer(.init(allowHalfOpen: true)) { socket in
+                var received = 0
+                socket.pause()
+                socket.on(.data) { received += $0.count }
+                _ = try? socket.setTimeout(50) {
+                    trace.log("server timeout, paused \(socket.isPaused()) bytesRead \(socket.bytesRead)")
+                    socket.resume()
+                }
+                socket.on(.end) {
+                    trace.log("server end after \(received) bytes; writable \(socket.writable)")
+                    socket.end("bye")
+                }
+            }
+            _ = try? server.listen(path: path) {
+                server.unref()
+                let client = createConnection(path: path)
+                client.setEncoding(.utf8)
+                client.on(.data) { trace.log("client got \($0)") }
+                client.on(.close) { _ in trace.log("client close, bytesWritten \(client.bytesWritten) bytesRead \(client.bytesRead)") }
+                client.end(Buffer(count: 1000))
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == [
+            "server timeout, paused true bytesRead 1000",
+            "server end after 1000 bytes; writable true",
+            "client got bye",
+            "client close, bytesWritten 1000 bytesRead 3",
+        ])
+    }
+
 }
