@@ -76,9 +76,11 @@ nonisolated(unsafe) var stdoutRelayed = false
 /// A Socket around `fd` (0 or 1). When `fd` is a terminal or a file, a socket pair stands in for it and a
 /// thread copies between the two with blocking reads and writes.
 func stdioSocket(_ fd: Int32, readable: Bool) -> Socket {
-    let options = Socket.Options(fd: fd, allowHalfOpen: true, readable: readable, writable: !readable)
+    func options(_ fd: Int32) -> Socket.Options {
+        Socket.Options(fd: fd, allowHalfOpen: true, readable: readable, writable: !readable)
+    }
     do {
-        return try Socket(options)
+        return try Socket(options(fd))
     } catch where error.code == "ERR_INVALID_FD_TYPE" {
         var pair: [Int32] = [0, 0]
         guard socketpair(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0, &pair) == 0 else {
@@ -111,7 +113,7 @@ func stdioSocket(_ fd: Int32, readable: Bool) -> Socket {
         if !readable { stdoutRelayed = true }
         relay.start()
         do {
-            return try Socket(Socket.Options(fd: ours, allowHalfOpen: true, readable: readable, writable: !readable))
+            return try Socket(options(ours))
         } catch {
             fail(error.message)
         }

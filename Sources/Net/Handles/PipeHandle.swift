@@ -30,7 +30,7 @@ final class PipeHandle: StreamHandle {
         guard !isClosing else { return UV_EBADF.rawValue }
         guard let address = UnixAddress(name) else { return UV_EINVAL.rawValue }
         guard Self.isAbstract(name) else { return uv_pipe_bind(pipe, name) }
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        let fd = Self.unixSocket(nonBlocking: false)
         guard fd >= 0 else { return -errno }
         if address.withSockaddr({ Glibc.bind(fd, $0, $1) }) != 0 {
             let status = -errno
@@ -61,7 +61,7 @@ final class PipeHandle: StreamHandle {
         // outcome is reported from the loop's check phase, as libuv reports its own pipe connects from
         // the loop rather than from inside the call.
         var status: Int32 = 0
-        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue), 0)
+        let fd = Self.unixSocket(nonBlocking: true)
         if fd < 0 {
             status = -errno
         } else if address.withSockaddr({ Glibc.connect(fd, $0, $1) }) != 0 {
@@ -74,6 +74,14 @@ final class PipeHandle: StreamHandle {
         let outcome = status
         loop.setImmediate { [self] in completion(isClosing ? UV_ECANCELED.rawValue : outcome) }
         return 0
+    }
+
+    /// A close-on-exec `AF_UNIX` stream socket for an abstract name (`uv_pipe_open` makes it non-blocking
+    /// anyway; a connect wants it so from the start).
+    private static func unixSocket(nonBlocking: Bool) -> Int32 {
+        var type = Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue)
+        if nonBlocking { type |= Int32(SOCK_NONBLOCK.rawValue) }
+        return socket(AF_UNIX, type, 0)
     }
 
     /// `uv_pipe_open`: adopts an existing descriptor.

@@ -149,10 +149,8 @@ public final class Server: EventEmitter {
     /// ERR_INVALID_ARG_VALUE `The argument 'options' must have the property "port" or "path". Received …`.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        if handle != nil { throw .serverAlreadyListen }
-        if let callback { once(.listening, callback) }
+        try beginListen(callback)
         if let signal = options.signal { watch(signal) }
-        listeningId += 1
         guard let port = options.port else {
             guard let path = options.path else {
                 throw NetError(
@@ -193,6 +191,15 @@ public final class Server: EventEmitter {
             setupListenHandle(nil, port, 4, backlog, ipv6Only: flags)
         }
         return self
+    }
+
+    /// What every form of Node's `listen` does first: refuse a server that is listening, register the
+    /// callback for 'listening' (it stays if the call then throws), and make earlier listens stale.
+    /// The abort-signal option is watched after this, as Node does (listen(fd:) has none).
+    private func beginListen(_ callback: (() -> Void)?) throws(NetError) {
+        if handle != nil { throw .serverAlreadyListen }
+        if let callback { once(.listening, callback) }
+        listeningId += 1
     }
 
     private func setupListenHandle(_ address: String?, _ port: Int, _ family: Int, _ backlog: Int, ipv6Only: Bool) {
@@ -304,9 +311,7 @@ public final class Server: EventEmitter {
     /// is the server's: `close()` closes it (a socket file it is bound to is not unlinked).
     @discardableResult
     public func listen(fd: Int32, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        if handle != nil { throw .serverAlreadyListen }
-        if let callback { once(.listening, callback) }
-        listeningId += 1
+        try beginListen(callback)
         guard fd >= 0 else {
             throw NetError("The argument 'options' must have the property \"port\" or \"path\". Received { fd: \(fd) }",
                            code: "ERR_INVALID_ARG_VALUE", name: "TypeError")
