@@ -29,7 +29,7 @@ public final class EventLoop: @unchecked Sendable {
     // Loop-confined state touched on every callback: no access to it overlaps another (one thread, and
     // no reference to it is held across a call out), so the dynamic exclusivity checks, which profiles
     // showed at a fifth of the instructions of a ping-pong round trip, are turned off for it.
-    @exclusivity(unchecked) private var ticks = Deque<() -> Void>()
+    @exclusivity(unchecked) private var ticks = Deque<Tick>()
     @exclusivity(unchecked) private var drainingTicks = false
     @exclusivity(unchecked) private var callbackDepth = 0
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
@@ -150,13 +150,25 @@ public final class EventLoop: @unchecked Sendable {
     public func nextTick(_ callback: @escaping () -> Void) {
         assertOnLoop()
         // Outside any callback (the "main script" before run()), the queue is drained when run() starts.
-        ticks.append(callback)
+        ticks.append(.closure(callback))
+    }
+
+    /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate: the ticks
+    /// the stream machinery queues on every read and write (`maybeReadMore`, the batched `afterWrite`).
+    func nextTick(_ target: any TickTarget, _ code: TickCode) {
+        assertOnLoop()
+        ticks.append(.target(target, code))
     }
 
     private func runTicks() {
         guard !drainingTicks else { return }
         drainingTicks = true
-        while let tick = ticks.popFirst() { tick() }
+        while let tick = ticks.popFirst() {
+            switch tick {
+            case .closure(let callback): callback()
+            case .target(let target, let code): target.runTick(code)
+            }
+        }
         drainingTicks = false
     }
 
@@ -217,3 +229,25 @@ private let currentLoopKey: pthread_key_t = {
     precondition(status == 0, "pthread_key_create failed")
     return key
 }()
+
+/// One entry of the tick queue: a closure, or an object and what to run on it.
+enum Tick {
+    case closure(() -> Void)
+    case target(any TickTarget, TickCode)
+}
+
+/// The ticks the stream machinery queues for an object, without a closure to allocate.
+enum TickCode: UInt8 {
+    /// Readable's `maybeReadMore_`.
+    case maybeReadMore
+    /// Writable's `afterWriteTick` for a batch of callback-less synchronous writes.
+    case afterWriteBatch
+}
+
+/// An object that runs ``TickCode`` ticks itself: a `Socket` (the stream machinery checks for that class,
+/// a check the optimizer removes in the code specialized for it, where a protocol cast would cost a
+/// conformance lookup per tick). Other streams queue closures.
+protocol TickTarget: AnyObject {
+    /// Runs the tick `code` was queued for.
+    func runTick(_ code: TickCode)
+}

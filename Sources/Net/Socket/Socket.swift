@@ -734,3 +734,12 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
     /// `'lookup'`: the host name was resolved (or failed to), before connecting.
     public static var lookup: Self { .init("lookup") }
 }
+
+extension Socket: TickTarget {
+    func runTick(_ code: TickCode) {
+        switch code {
+        case .maybeReadMore: maybeReadMoreNT()
+        case .afterWriteBatch: afterWriteBatchNT()
+        }
+    }
+}

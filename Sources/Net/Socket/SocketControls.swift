@@ -210,8 +210,7 @@ extension Socket {
         if onreadState != nil, !connecting, let handle, handle.isReading, !destroyed {
             handle.readStop()
         }
-        let readable: any Readable = self
-        readable.pauseStream()
+        pauseStream()
         return self
     }
 
@@ -222,8 +221,7 @@ extension Socket {
             let status = handle.readStart()
             if status < 0 { destroy(.errno(status, syscall: "read")) }
         }
-        let readable: any Readable = self
-        readable.resumeStream()
+        resumeStream()
         return self
     }
 

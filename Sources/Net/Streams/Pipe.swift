@@ -12,6 +12,11 @@ extension Readable {
     /// `destination`, so pipes chain.
     @discardableResult
     public func pipe<W: Writable>(_ destination: W, end: Bool = true) -> W {
+        pipeStream(destination, end: end)
+    }
+
+    /// The body of ``pipe(_:end:)``, for types that declare their own `pipe`.
+    func pipeStream<W: Writable>(_ destination: W, end: Bool = true) -> W {
         let state = streamState.readable!
         state.pipes.append(destination)
         let loop = EventLoop.current

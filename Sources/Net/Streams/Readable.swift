@@ -556,16 +556,24 @@ extension Readable {
         let state = rstate
         if !state.readingMore {
             state.readingMore = true
-            EventLoop.current.nextTick { [self] in
-                while !state.reading && !state.ended
-                        && (state.length < state.highWaterMark || (state.flowing == true && state.length == 0)) {
-                    let length = state.length
-                    read(0)
-                    if length == state.length { break }
-                }
-                state.readingMore = false
+            if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
+                EventLoop.current.nextTick(target, .maybeReadMore)
+            } else {
+                EventLoop.current.nextTick { [self] in maybeReadMoreNT() }
             }
         }
+    }
+
+    /// Node's `maybeReadMore_`: reads on while the buffer is below the high-water mark.
+    func maybeReadMoreNT() {
+        let state = rstate
+        while !state.reading && !state.ended
+                && (state.length < state.highWaterMark || (state.flowing == true && state.length == 0)) {
+            let length = state.length
+            read(0)
+            if length == state.length { break }
+        }
+        state.readingMore = false
     }
 
     private func resumeNT() {

@@ -45,12 +45,6 @@ public final class WritableState {
         var isNop: Bool
     }
 
-    /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
-    /// tick already scheduled, so that a run of writes costs one tick, not one each.
-    final class AfterWriteBatch {
-        var count = 1
-    }
-
     /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
     public let highWaterMark: Int
     /// Bytes written but not yet acknowledged by `_write`'s callback (`writableLength`).
@@ -60,12 +54,13 @@ public final class WritableState {
     @exclusivity(unchecked) private var pendingCount: Int32 = 0
     /// The flags (see `Bit`).
     @exclusivity(unchecked) private var bits: UInt32 = Bit.writable | Bit.sync
+    /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
+    /// open batch, whose tick is queued (0: no batch is open). A run of writes costs one tick, not one each.
+    @exclusivity(unchecked) private var openBatch: Int32 = 0
     @exclusivity(unchecked) var buffered = Deque<Pending>()
     @exclusivity(unchecked) var writecb: ((NetError?) -> Void)?
     /// The rarely used parts.
     @exclusivity(unchecked) private var rare: Rare?
-    /// The open batch of callback-less synchronous completions, if a tick for it is scheduled.
-    @exclusivity(unchecked) var afterWriteBatch: AfterWriteBatch?
 
     private enum Bit {
         static let ending: UInt32 = 1 << 0
@@ -90,6 +85,36 @@ public final class WritableState {
     private final class Rare {
         var errored: NetError?
         var onFinished: [(NetError?) -> Void] = []
+        /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
+        var closedBatches: [Int32] = []
+    }
+
+    /// Counts a synchronous callback-less completion into the open batch; true when it opened one, whose
+    /// tick the caller queues.
+    func joinBatch() -> Bool {
+        openBatch += 1
+        return openBatch == 1
+    }
+
+    /// Node replaces `afterWriteTickInfo` when another callback completes, and clears it when any of its
+    /// ticks runs: completions after that go into a new batch. The open batch's tick is still queued and
+    /// takes its count from here.
+    func closeBatch() {
+        guard openBatch > 0 else { return }
+        rareStorage.closedBatches.append(openBatch)
+        openBatch = 0
+    }
+
+    /// The completions the batch tick now running stands for: batch ticks run in the order they were
+    /// queued, so the oldest closed batch, else the open one. Clears the open batch, as Node's tick does.
+    func takeBatch() -> Int {
+        if let rare, !rare.closedBatches.isEmpty {
+            let count = rare.closedBatches.removeFirst()
+            closeBatch()
+            return Int(count)
+        }
+        defer { openBatch = 0 }
+        return Int(openBatch)
     }
 
     @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
@@ -256,11 +281,19 @@ extension Writable {
 
     /// Buffers writes until ``uncork()``, so they reach `_writev` together.
     public func cork() {
-        wstate.corked += 1
+        corkStream()
     }
 
     /// Undoes one ``cork()``; the last one flushes what was buffered.
     public func uncork() {
+        uncorkStream()
+    }
+
+    func corkStream() {
+        wstate.corked += 1
+    }
+
+    func uncorkStream() {
         let state = wstate
         guard state.corked > 0 else { return }
         state.corked -= 1
@@ -388,22 +421,29 @@ extension Writable {
             // Node defers a synchronous write's completion to the next tick, and counts completions that
             // share one callback function into the tick already scheduled (`afterWriteTickInfo`). Closures
             // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
-            if state.writecbIsNop, let batch = state.afterWriteBatch {
-                batch.count += 1
-            } else if state.writecbIsNop {
-                let batch = WritableState.AfterWriteBatch()
-                state.afterWriteBatch = batch
-                EventLoop.current.nextTick { [self] in
-                    if state.afterWriteBatch === batch { state.afterWriteBatch = nil }
-                    afterWrite(count: batch.count, callback)
+            if state.writecbIsNop {
+                if state.joinBatch() {
+                    if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
+                        EventLoop.current.nextTick(target, .afterWriteBatch)
+                    } else {
+                        EventLoop.current.nextTick { [self] in afterWriteBatchNT() }
+                    }
                 }
             } else {
-                state.afterWriteBatch = nil
-                EventLoop.current.nextTick { [self] in afterWrite(count: 1, callback) }
+                state.closeBatch()
+                EventLoop.current.nextTick { [self] in
+                    state.closeBatch()
+                    afterWrite(count: 1, callback)
+                }
             }
         } else {
             afterWrite(count: 1, callback)
         }
+    }
+
+    /// Node's `afterWriteTick` for a batch of callback-less writes.
+    func afterWriteBatchNT() {
+        afterWrite(count: wstate.takeBatch(), WritableState.nop)
     }
 
     private func onwriteError(_ error: NetError, _ callback: @escaping (NetError?) -> Void) {
@@ -478,7 +518,7 @@ extension Writable {
         }
     }
 
-    private func endWritable(_ chunk: Buffer?, _ callback: ((NetError?) -> Void)?) {
+    func endWritable(_ chunk: Buffer?, _ callback: ((NetError?) -> Void)?) {
         let state = wstate
         var error: NetError?
         if let chunk {

@@ -1,0 +1,62 @@
+// The stream methods a socket's user calls on every message, declared on `Socket` itself.
+//
+// `Readable` and `Writable` implement them once, in protocol extensions. Called from another module, such
+// a generic method runs unspecialized: every state access goes through the protocol witness table and
+// retains the state, and every helper it reaches is unspecialized too (callgrind on `NetBench pingpong-1`
+// showed the `_writableState` getter alone at 7% of all instructions). These forwarding methods are not
+// generic, so a call from user code enters the stream machinery here, inside Net, where it is specialized
+// for `Socket`. They do exactly what the protocol versions do; a `Socket` seen as `any Writable` still gets
+// those, with the same behaviour.
+
+extension Socket {
+    /// Writes `chunk`; returns false once `writableLength` reaches `writableHighWaterMark` (then wait for
+    /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
+    @discardableResult
+    public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(chunk, callback)
+    }
+
+    /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
+    @discardableResult
+    public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(Buffer(string, encoding: encoding), callback)
+    }
+
+    /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
+    @discardableResult
+    public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
+        writeChunk(chunk.buffer, callback)
+    }
+
+    /// Buffers writes until ``uncork()``, so they reach the kernel together in one `writev`.
+    public func cork() {
+        corkStream()
+    }
+
+    /// Undoes one ``cork()``; the last one flushes what was buffered.
+    public func uncork() {
+        uncorkStream()
+    }
+
+    /// Ends the writable side after `chunk` (if any): a `shutdown` once everything is flushed, then
+    /// 'finish'. `callback` runs on 'finish' or with the error that prevented it.
+    @discardableResult
+    public func end(_ chunk: Buffer? = nil, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
+        endWritable(chunk, callback)
+        return self
+    }
+
+    /// Ends after writing `string` in `encoding`.
+    @discardableResult
+    public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
+        endWritable(Buffer(string, encoding: encoding), callback)
+        return self
+    }
+
+    /// Sends everything this socket reads into `destination`, with backpressure (Node's `readable.pipe`);
+    /// see ``Readable/pipe(_:end:)``.
+    @discardableResult
+    public func pipe(_ destination: Socket, end: Bool = true) -> Socket {
+        pipeStream(destination, end: end)
+    }
+}
