@@ -9,7 +9,8 @@
 # (node/net-bench.js). Each takes a scenario name and prints `scenario=<s> impl=<i> ops_per_s=<v> unit=<u>`
 # (nothing for a scenario it does not have), or with `server-echo` serves an echo server and prints its port.
 # The many-connection (echo1k, echo10k) and memory (idle10k) scenarios run the server of each implementation
-# in its own process against one shared client, c/loadgen.c.
+# in its own process against one shared client, c/loadgen.c; the echo scenarios' round-trip times go from it
+# through a file to Sources/LatencyStats (HdrHistogram), which prints their p50/p99 lines.
 #
 # Environment: RUNS (rounds, default 5), BENCH_SECONDS (measured seconds per scenario and round, default 1;
 # each run first warms up for a fifth of that), QUICK=1 (2 rounds of 0.25 s, echo10k left out),
@@ -88,6 +89,7 @@ mkdir -p results/raw
 STAMP=$(date +%Y%m%d-%H%M%S)
 RAW=results/raw/$STAMP.txt
 RAW_ADDRESS=results/raw/$STAMP-address.txt
+SAMPLES=results/raw/samples.$$.bin   # one echo run's round-trip times, loadgen -> LatencyStats
 : >"$RAW"
 : >"$RAW_ADDRESS"
 
@@ -161,9 +163,16 @@ for run in $(seq 1 "$RUNS"); do
     name=${many#*:}
     matches "$name" || continue
     for impl in "${order[@]}"; do
+      rm -f "$SAMPLES"
       start_server "$impl"
-      "$C_DIR/loadgen" echo "$SERVER_PORT" "$conns" "$name" "$impl" | tee -a "$RAW" >&2 || echo "$impl $name: failed" >&2
+      "$C_DIR/loadgen" echo "$SERVER_PORT" "$conns" "$name" "$impl" "$SAMPLES" | tee -a "$RAW" >&2 \
+        || echo "$impl $name: failed" >&2
       stop "$SERVER_PID"
+      # The percentiles once the server is gone, so that building the histogram takes no CPU from it.
+      if [ -s "$SAMPLES" ]; then
+        "$BIN_DIR/LatencyStats" "$SAMPLES" "$name" "$impl" | tee -a "$RAW" >&2 || echo "$impl $name: no percentiles" >&2
+      fi
+      rm -f "$SAMPLES"
     done
   done
   if matches idle10k-rss; then
