@@ -48,7 +48,7 @@ run: deps
 	$(SWIFT) run -c release NetDemo
 
 ## bench: Net vs raw libuv, SwiftNIO and Node (Benchmarks/run.sh; QUICK=1, RUNS, BENCH_SECONDS, BENCH_FILTER).
-## Benchmarks/ is its own package, so Net's users never download benchmark dependencies (SwiftNIO).
+## Benchmarks/ is its own package, so Net's users never download benchmark dependencies (SwiftNIO, HdrHistogram).
 bench: deps
 	bash Benchmarks/run.sh
 

@@ -2,12 +2,14 @@
 import PackageDescription
 
 // Benchmarks live in their own package so that Net's users never build or download them (SwiftNIO is only
-// here, for the comparison). `bash run.sh` (or `make bench` at the top) builds this with `-c release`.
+// here, for the comparison; HdrHistogram only for the latency percentiles). `bash run.sh` (or `make bench` at
+// the top) builds this with `-c release`.
 let package = Package(
     name: "NetBenchmarks",
     dependencies: [
         .package(name: "Net", path: ".."),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/HdrHistogram/hdrhistogram-swift", from: "0.2.0"),
     ],
     targets: [
         .executableTarget(
@@ -29,6 +31,12 @@ let package = Package(
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
             ]
+        ),
+        // The p50/p99 of the echo scenarios: reads the round-trip times c/loadgen.c wrote to a file after its
+        // measuring window and records them in an HdrHistogram, out of the load generator's process.
+        .executableTarget(
+            name: "LatencyStats",
+            dependencies: [.product(name: "Histogram", package: "hdrhistogram-swift")]
         ),
     ],
     swiftLanguageModes: [.v6]

@@ -9,7 +9,8 @@
 # (node/net-bench.js). Each takes a scenario name and prints `scenario=<s> impl=<i> ops_per_s=<v> unit=<u>`
 # (nothing for a scenario it does not have), or with `server-echo` serves an echo server and prints its port.
 # The many-connection (echo1k, echo10k) and memory (idle10k) scenarios run the server of each implementation
-# in its own process against one shared client, c/loadgen.c.
+# in its own process against one shared client, c/loadgen.c; the echo scenarios' round-trip times go from it
+# through a file to Sources/LatencyStats (HdrHistogram), which prints their p50/p99 lines.
 #
 # Environment: RUNS (rounds, default 5), BENCH_SECONDS (measured seconds per scenario and round, default 1;
 # each run first warms up for a fifth of that), QUICK=1 (2 rounds of 0.25 s, echo10k left out),
@@ -88,6 +89,7 @@ mkdir -p results/raw
 STAMP=$(date +%Y%m%d-%H%M%S)
 RAW=results/raw/$STAMP.txt
 RAW_ADDRESS=results/raw/$STAMP-address.txt
+SAMPLES=results/raw/samples.$$.bin   # one echo run's round-trip times, loadgen -> LatencyStats
 : >"$RAW"
 : >"$RAW_ADDRESS"
 
@@ -161,9 +163,16 @@ for run in $(seq 1 "$RUNS"); do
     name=${many#*:}
     matches "$name" || continue
     for impl in "${order[@]}"; do
+      rm -f "$SAMPLES"
       start_server "$impl"
-      "$C_DIR/loadgen" echo "$SERVER_PORT" "$conns" "$name" "$impl" | tee -a "$RAW" >&2 || echo "$impl $name: failed" >&2
+      "$C_DIR/loadgen" echo "$SERVER_PORT" "$conns" "$name" "$impl" "$SAMPLES" | tee -a "$RAW" >&2 \
+        || echo "$impl $name: failed" >&2
       stop "$SERVER_PID"
+      # The percentiles once the server is gone, so that building the histogram takes no CPU from it.
+      if [ -s "$SAMPLES" ]; then
+        "$BIN_DIR/LatencyStats" "$SAMPLES" "$name" "$impl" | tee -a "$RAW" >&2 || echo "$impl $name: no percentiles" >&2
+      fi
+      rm -f "$SAMPLES"
     done
   done
   if matches idle10k-rss; then
@@ -282,7 +291,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "- \`echo1k-*\`, \`echo10k-*\`: each implementation's echo server in its own process; the client is the one"
   echo "  C libuv load generator (c/loadgen.c) for all, so only the server differs. 1000 or 10000 connections,"
   echo "  each with one 64-byte message in flight: \`-rt\` = round trips/s in total, \`-p50\`/\`-p99\` = round-trip"
-  echo "  time percentiles in microseconds from a log-linear histogram (1/64 precision) in the load generator."
+  echo "  time percentiles in microseconds: the load generator keeps every round trip's time (ns) in memory and"
+  echo "  writes them out after the run; HdrHistogram (3 significant digits) computes the percentiles from them."
   echo "  The load generator shares the 2 cores with the server."
   echo "- \`idle10k-rss\`: the server's VmRSS (/proc/<pid>/status) before and after 10000 connections are accepted"
   echo "  (each did one 64-byte round trip, then idles), difference / 10000, in bytes per connection."

@@ -1,11 +1,16 @@
 /* The one load generator for the many-connections and memory scenarios: it is the client for every
  * implementation's `server-echo` (another process), so that only the server differs between rows.
  *
- *   loadgen echo <port> <conns> <scenario> <impl>
+ *   loadgen echo <port> <conns> <scenario> <impl> <samples-file>
  *       opens <conns> connections (at most 128 connects pending at a time, so the backlog never
  *       overflows), then each keeps one 64-byte message in flight. After the warm-up it counts round
- *       trips for BENCH_SECONDS and records each round trip's time in a log-linear histogram (1/64
- *       relative precision). Prints three lines: <scenario>-rt (rt/s), <scenario>-p50 and -p99 (us).
+ *       trips for BENCH_SECONDS and appends each round trip's time (ns) to an array in memory,
+ *       allocated and touched before the traffic starts (realloc'd only if it fills up), so that the
+ *       measuring window does no I/O and nothing heavier than a store per round trip. Then it prints
+ *       <scenario>-rt (rt/s) and writes the times to <samples-file> as raw little-endian uint64s:
+ *       Sources/LatencyStats (run by run.sh afterwards) records them in an HdrHistogram and prints
+ *       <scenario>-p50 and -p99 (us), so the load generator stays plain C on libuv, as cheap as the
+ *       server it measures allows on 2 shared cores.
  *   loadgen idle <port> <conns>
  *       opens <conns> connections, does one 64-byte round trip on each (so the server has accepted and
  *       read every one), prints "ready" and then holds them open, idle, until killed.
@@ -31,40 +36,42 @@ typedef struct {
 static uv_loop_t *loop;
 static int port, target, started_count, connected, pending, done_first;
 static int idle_mode;
-static const char *scenario_name, *impl_name;
+static const char *scenario_name, *impl_name, *samples_path;
 static char message[MSG];
 static char slab[64 * 1024];
 
-/* Log-linear histogram of nanoseconds: values below 128 exactly, then 64 buckets per power of two. */
-#define BUCKETS (128 + 64 * 64)
-static uint64_t hist[BUCKETS];
+/* Every round-trip time (ns) of the measuring window; samples_len is also the round-trip count. Sized for
+   EXPECTED_RT_PER_S over BENCH_SECONDS (several times what 2 cores do) and touched up front, so that the
+   window normally never reallocates nor page-faults. */
+#define EXPECTED_RT_PER_S 400000
+static uint64_t *samples;
+static size_t samples_len, samples_cap;
 static int measuring;
-static uint64_t round_trips, started_ns;
+static uint64_t started_ns;
 
-static int bucket_of(uint64_t ns) {
-  if (ns < 128) return (int)ns;
-  int msb = 63 - __builtin_clzll(ns);
-  int shift = msb - 6;
-  return 128 + (shift - 1) * 64 + (int)((ns >> shift) - 64);
-}
-
-static double bucket_mid(int b) {
-  if (b < 128) return b;
-  int shift = (b - 128) / 64 + 1;
-  uint64_t low = (uint64_t)((b - 128) % 64 + 64) << shift;
-  return (double)low + (double)(1ULL << shift) / 2;
-}
-
-static double percentile(double p) {
-  uint64_t total = 0, seen = 0;
-  for (int i = 0; i < BUCKETS; i++) total += hist[i];
-  uint64_t rank = (uint64_t)(p / 100.0 * (double)total + 0.5);
-  if (rank < 1) rank = 1;
-  for (int i = 0; i < BUCKETS; i++) {
-    seen += hist[i];
-    if (seen >= rank) return bucket_mid(i);
+static void samples_reserve(size_t cap) {
+  samples = realloc(samples, cap * sizeof *samples);
+  if (samples == NULL) {
+    fprintf(stderr, "loadgen: out of memory for %zu samples\n", cap);
+    exit(1);
   }
-  return 0;
+  samples_cap = cap;
+}
+
+static void record_sample(uint64_t ns) {
+  if (samples_len == samples_cap) samples_reserve(samples_cap * 2);
+  samples[samples_len++] = ns;
+}
+
+static void write_samples(void) {
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+  for (size_t i = 0; i < samples_len; i++) samples[i] = __builtin_bswap64(samples[i]);
+#endif
+  FILE *f = fopen(samples_path, "wb");
+  if (f == NULL || fwrite(samples, sizeof *samples, samples_len, f) != samples_len || fclose(f) != 0) {
+    perror(samples_path);
+    exit(1);
+  }
 }
 
 static void alloc_slab(uv_handle_t *h, size_t s, uv_buf_t *buf) {
@@ -99,10 +106,7 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
       }
       return;
     }
-    if (measuring) {
-      round_trips++;
-      hist[bucket_of(uv_hrtime() - c->sent_ns)]++;
-    }
+    if (measuring) record_sample(uv_hrtime() - c->sent_ns);
     send_message(c);
   }
 }
@@ -152,13 +156,11 @@ static uv_timer_t warm_timer, end_timer;
 static void on_end(uv_timer_t *t) {
   (void)t;
   double secs = (double)(uv_hrtime() - started_ns) / 1e9;
+  measuring = 0;
   char name[160];
   snprintf(name, sizeof name, "%s-rt", scenario_name);
-  print_line(name, impl_name, (double)round_trips / secs, "rt/s");
-  snprintf(name, sizeof name, "%s-p50", scenario_name);
-  print_line(name, impl_name, percentile(50) / 1000.0, "us");
-  snprintf(name, sizeof name, "%s-p99", scenario_name);
-  print_line(name, impl_name, percentile(99) / 1000.0, "us");
+  print_line(name, impl_name, (double)samples_len / secs, "rt/s");
+  write_samples();
   exit(0);
 }
 
@@ -170,6 +172,9 @@ static void on_warm(uv_timer_t *t) {
 }
 
 void start_traffic(void) {
+  size_t cap = (size_t)(bench_seconds() * EXPECTED_RT_PER_S);
+  samples_reserve(cap < 65536 ? 65536 : cap);
+  memset(samples, 0, samples_cap * sizeof *samples); /* fault the pages in now, not in the window */
   CHECK(uv_timer_init(loop, &warm_timer));
   CHECK(uv_timer_init(loop, &end_timer));
   CHECK(uv_timer_start(&warm_timer, on_warm, (uint64_t)(bench_warmup() * 1000), 0));
@@ -178,16 +183,21 @@ void start_traffic(void) {
 
 int main(int argc, char **argv) {
   if (argc < 4) {
-    fprintf(stderr, "usage: %s echo <port> <conns> <scenario> <impl> | idle <port> <conns>\n", argv[0]);
+    fprintf(stderr, "usage: %s echo <port> <conns> <scenario> <impl> <samples-file> | idle <port> <conns>\n",
+            argv[0]);
     return 2;
   }
   idle_mode = strcmp(argv[1], "idle") == 0;
   port = atoi(argv[2]);
   target = atoi(argv[3]);
   if (!idle_mode) {
-    if (argc < 6) return 2;
+    if (argc < 7) {
+      fprintf(stderr, "%s echo: needs <scenario> <impl> <samples-file>\n", argv[0]);
+      return 2;
+    }
     scenario_name = argv[4];
     impl_name = argv[5];
+    samples_path = argv[6];
   }
   memset(message, 'x', sizeof message);
   all = calloc((size_t)target, sizeof *all);
