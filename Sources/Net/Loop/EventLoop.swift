@@ -164,7 +164,7 @@ public final class EventLoop: @unchecked Sendable {
         guard !drainingTicks else { return }
         drainingTicks = true
         while let tick = ticks.popFirst() {
-            switch tick {
+            switch consume tick {   // moved out of the queue: no copy, so no retain and release per tick
             case .closure(let callback): callback()
             case .target(let target, let code): target.runTick(code)
             }

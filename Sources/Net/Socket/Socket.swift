@@ -82,6 +82,22 @@ public final class Socket: Duplex {
     var keepAliveEnabled = false
     var resetAndClosing = false
 
+    /// Not in Node: whether writes skip the synchronous attempt and complete on a later loop iteration, so
+    /// that the writes made meanwhile leave together in one `writev`. Off by default, which is Node's
+    /// behaviour.
+    ///
+    /// Off, a write that the kernel takes at once (`uv_try_write`) completes at once, as in Node: one
+    /// system call per `write`, `writableLength` back to 0 when `write` returns. On, each write is handed
+    /// to libuv's `uv_write`, which still sends it at once when nothing is queued before it, but reports
+    /// it done only on the next loop iteration; until then later writes wait in the writable buffer,
+    /// exactly as they do in Node while the kernel's buffer is full, and the buffer is flushed with one
+    /// `writev` when the write completes. What a program can see: `writableLength` and ``bufferSize``
+    /// count a write until it completes, and its callback and 'drain' come an iteration later. Bytes and
+    /// their order, errors, backpressure (`write` returning false past the high-water mark) and every
+    /// event are the same. It pays when a program writes many small chunks per tick (64-byte writes
+    /// ran 4× faster in `make bench`); a request/response exchange gains nothing from it.
+    @exclusivity(unchecked) public var writeCoalescing = false
+
     private var extrasStorage: SocketExtras {
         if let extras { return extras }
         let made = SocketExtras()
@@ -356,6 +372,10 @@ public final class Socket: Duplex {
         let count = chunk.count
         bytesDispatched += count
         refreshTimeout()
+        if writeCoalescing {
+            finishWrite([chunk], written: 0, on: handle, later())
+            return nil
+        }
         let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
         if written == count { return .some(nil) }
         if written < 0 { return .some(.errno(Int32(written), syscall: "write")) }
@@ -392,7 +412,7 @@ public final class Socket: Duplex {
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
         refreshTimeout()
-        let written = handle.tryWrite(chunks)
+        let written = writeCoalescing ? 0 : handle.tryWrite(chunks)
         if written == count { return callback(nil) }
         finishWrite(chunks, written: written, on: handle, callback)
     }
