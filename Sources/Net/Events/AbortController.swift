@@ -46,7 +46,7 @@ public final class AbortSignal: EventEmitter {
 
 extension EventKey where Emitter == AbortSignal, Payload == Void {
     /// `'abort'`: the signal was aborted.
-    public static var abort: Self { .init("abort") }
+    public static var abort: Self { .init(.abort) }
 }
 
 /// The web platform's `AbortController`: aborting it aborts its ``signal``.

@@ -10,11 +10,17 @@ import Glibc
 /// while `server.on(.close) { … }` gets nothing. Define keys for your own emitters the same way:
 /// `extension EventKey where Emitter == MyThing, Payload == Int { static var tick: Self { .init("tick") } }`.
 public struct EventKey<Emitter: AnyObject, Payload>: Sendable, Hashable, CustomStringConvertible {
+    /// The name, with its number when it is one of Node's own.
+    let eventName: EventName
+
     /// The event's name, as Node spells it (`"data"`, `"close"`, …).
-    public let name: String
+    public var name: String { eventName.string }
 
     /// A key for the event `name`.
-    public init(_ name: String) { self.name = name }
+    public init(_ name: String) { eventName = EventName(name) }
+
+    /// The key of one of Node's own events (no lookup: the keys the stream machinery uses on every read).
+    init(_ tag: EventTag) { eventName = EventName(tag) }
 
     /// The event's name.
     public var description: String { name }
@@ -22,17 +28,82 @@ public struct EventKey<Emitter: AnyObject, Payload>: Sendable, Hashable, CustomS
 
 extension EventKey where Payload == NetError {
     /// `'error'`. Emitted with no listener, the error goes to the loop's `uncaughtErrorHandler`.
-    public static var error: Self { .init("error") }
+    public static var error: Self { .init(.error) }
     /// Node's `events.errorMonitor`: its listeners see every `.error` before the `.error` listeners do,
     /// and also when there is none; they do not count as handling it. The name is how Node prints the symbol.
-    public static var errorMonitor: Self { .init(EventListeners.errorMonitorName) }
+    public static var errorMonitor: Self { .init(.errorMonitor) }
 }
 
 extension EventKey where Payload == String {
     /// `'newListener'`: emitted with the event name before a listener is added.
-    public static var newListener: Self { .init("newListener") }
+    public static var newListener: Self { .init(.newListener) }
     /// `'removeListener'`: emitted with the event name after a listener is removed.
-    public static var removeListener: Self { .init("removeListener") }
+    public static var removeListener: Self { .init(.removeListener) }
+}
+
+/// Node's own event names, numbered, so that the listener storage compares one byte instead of a string
+/// (string comparison was 2–4% of the instructions of a ping-pong round trip). Other names are `custom`.
+enum EventTag: UInt8, CaseIterable, Sendable {
+    case custom
+    case data, end, error, close, drain, finish, prefinish, readable, pause, resume, pipe, unpipe
+    case connect, ready, lookup, timeout, connection, listening, drop, abort
+    case newListener, removeListener, errorMonitor
+
+    /// The name Node gives the event.
+    var string: String {
+        switch self {
+        case .custom: ""
+        case .data: "data"
+        case .end: "end"
+        case .error: "error"
+        case .close: "close"
+        case .drain: "drain"
+        case .finish: "finish"
+        case .prefinish: "prefinish"
+        case .readable: "readable"
+        case .pause: "pause"
+        case .resume: "resume"
+        case .pipe: "pipe"
+        case .unpipe: "unpipe"
+        case .connect: "connect"
+        case .ready: "ready"
+        case .lookup: "lookup"
+        case .timeout: "timeout"
+        case .connection: "connection"
+        case .listening: "listening"
+        case .drop: "drop"
+        case .abort: "abort"
+        case .newListener: "newListener"
+        case .removeListener: "removeListener"
+        case .errorMonitor: EventListeners.errorMonitorName
+        }
+    }
+
+    private static let byName = Dictionary(uniqueKeysWithValues: allCases.dropFirst().map { ($0.string, $0) })
+
+    /// The tag of `name`: `custom` unless it is one of Node's own.
+    init(name: String) { self = Self.byName[name] ?? .custom }
+}
+
+/// An event name and its tag. Two names are equal exactly when their tags are equal and, for custom
+/// names, their strings are: a custom name never spells one of Node's own.
+struct EventName: Hashable, Sendable {
+    let string: String
+    let tag: EventTag
+
+    init(_ string: String) {
+        self.string = string
+        tag = EventTag(name: string)
+    }
+
+    init(_ tag: EventTag) {
+        string = tag.string
+        self.tag = tag
+    }
+
+    static let newListener = EventName(.newListener)
+    static let removeListener = EventName(.removeListener)
+    static let errorMonitor = EventName(.errorMonitor)
 }
 
 /// Identifies one added listener, for ``EventEmitter/off(_:_:)``.
@@ -62,7 +133,7 @@ public final class EventListeners {
         let name: String
         /// The closure's box; its kind is in `bits`.
         let box: ListenerBox
-        /// The listener's id, with `onceBit` and the box kind.
+        /// The listener's id, with `onceBit`, the box kind and the name's tag.
         let bits: UInt64
 
         static let onceBit: UInt64 = 1 << 63
@@ -70,8 +141,23 @@ public final class EventListeners {
         static let chunkBit: UInt64 = 1 << 61
         static let voidBit: UInt64 = 1 << 60
         static let kindBits: UInt64 = hookBit | chunkBit | voidBit
+        /// The tag's 8 bits start here; ids (counted from 1 in the process) stay far below 2⁵².
+        static let tagShift: UInt64 = 52
+        static let idBits: UInt64 = 1 << tagShift - 1
 
-        var id: UInt64 { bits & ~(Self.onceBit | Self.kindBits) }
+        init(name: EventName, box: ListenerBox, bits: UInt64) {
+            self.name = name.string
+            self.box = box
+            self.bits = bits | UInt64(name.tag.rawValue) << Self.tagShift
+        }
+
+        var id: UInt64 { bits & Self.idBits }
+        /// Whether this listener is one of `event`'s: the tags, and for custom names the strings, match.
+        @inline(__always) func isFor(_ event: EventName) -> Bool {
+            tag == event.tag.rawValue && (event.tag != .custom || name == event.string)
+        }
+        /// The tag of the listener's event name.
+        @inline(__always) var tag: UInt8 { UInt8(truncatingIfNeeded: bits >> Self.tagShift) }
         var once: Bool { bits & Self.onceBit != 0 }
         var isHook: Bool { bits & Self.hookBit != 0 }
     }
@@ -152,33 +238,56 @@ public final class EventListeners {
         slots.reserveCapacity(count)
     }
 
-    /// The index of the first listener of `name`.
-    func firstIndex(of name: String) -> Int? {
-        slots.firstIndex { $0.name == name }
+    /// The index of the first listener of `name`. A plain loop: a closure would capture (retain) the name.
+    func firstIndex(of name: EventName) -> Int? {
+        Self.firstIndex(of: name, in: slots)
+    }
+
+    /// The index of the first listener of `name` in `slots`. One of Node's own names is found by its tag
+    /// alone, without touching a string.
+    @inline(__always)
+    static func firstIndex(of name: EventName, in slots: [Slot]) -> Int? {
+        guard name.tag != .custom else { return slots.firstIndex { $0.isFor(name) } }
+        let tag = name.tag.rawValue
+        var i = 0
+        let count = slots.count
+        while i < count {
+            if slots[i].tag == tag { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether the listener at `index` of `slots` (a group of `name`'s, or past it) is one of `name`'s.
+    @inline(__always)
+    static func isListener(_ index: Int, of name: EventName, in slots: [Slot]) -> Bool {
+        guard index < slots.count else { return false }
+        return name.tag == .custom ? slots[index].isFor(name) : slots[index].tag == name.tag.rawValue
     }
 
     /// The listeners of `name`, in calling order.
-    func listeners(named name: String) -> ArraySlice<Slot> {
+    func listeners(named name: EventName) -> ArraySlice<Slot> {
         guard let first = firstIndex(of: name) else { return [] }
         var end = first + 1
-        while end < slots.count, slots[end].name == name { end += 1 }
+        while end < slots.count, slots[end].isFor(name) { end += 1 }
         return slots[first..<end]
     }
 
-    func count(_ name: String) -> Int {
-        guard var i = firstIndex(of: name) else { return 0 }
+    @inline(__always)
+    func count(_ name: EventName) -> Int {
+        guard var i = Self.firstIndex(of: name, in: slots) else { return 0 }
         var n = 0
-        while i < slots.count, slots[i].name == name { n += 1; i += 1 }
+        while Self.isListener(i, of: name, in: slots) { n += 1; i += 1 }
         return n
     }
 
-    func hasListeners(_ name: String) -> Bool {
+    func hasListeners(_ name: EventName) -> Bool {
         firstIndex(of: name) != nil
     }
 
     /// Whether `name` has a hook (see `EventEmitter.addHook`).
-    func hasHook(_ name: String) -> Bool {
-        slots.contains { $0.name == name && $0.isHook }
+    func hasHook(_ name: EventName) -> Bool {
+        slots.contains { $0.isFor(name) && $0.isHook }
     }
 
     /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
@@ -190,26 +299,26 @@ public final class EventListeners {
     /// Inserts `slot` at the end of its event's group (at its start with `prepend`), or as a new group at
     /// the end. Returns how many listeners the event has now. Grows by two slots at a time while small
     /// (most emitters have a handful of listeners), instead of doubling.
-    func insert(_ slot: Slot, prepend: Bool) -> Int {
+    func insert(_ slot: Slot, of name: EventName, prepend: Bool) -> Int {
         if slots.count == slots.capacity {
             slots.reserveCapacity(slots.count < 8 ? slots.count + 2 : slots.count * 2)
         }
-        guard let first = firstIndex(of: slot.name) else {
+        guard let first = firstIndex(of: name) else {
             slots.append(slot)
             return 1
         }
         var end = first + 1
-        while end < slots.count, slots[end].name == slot.name { end += 1 }
+        while end < slots.count, slots[end].isFor(name) { end += 1 }
         slots.insert(slot, at: prepend ? first : end)
         return end - first + 1
     }
 
     /// Removes the listener `id` of `name`; false when it is not there.
-    func remove(_ name: String, id: UInt64) -> Bool {
-        guard let i = slots.firstIndex(where: { $0.name == name && $0.id == id }) else { return false }
+    func remove(_ name: EventName, id: UInt64) -> Bool {
+        guard let i = slots.firstIndex(where: { $0.id == id && $0.isFor(name) }) else { return false }
         slots.remove(at: i)
         // Node turns a one-element list back into the bare function, dropping its `warned` mark.
-        if let rare, !rare.warned.isEmpty, count(name) <= 1 { rare.warned.removeAll { $0 == name } }
+        if let rare, !rare.warned.isEmpty, count(name) <= 1 { rare.warned.removeAll { $0 == name.string } }
         return true
     }
 
@@ -298,25 +407,25 @@ extension EventEmitter {
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
     @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), flags: 0, prepend: false)
+        add(event.eventName, EventListeners.Box(listener), flags: 0, prepend: false)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
     @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
     @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), flags: 0, prepend: true)
+        add(event.eventName, EventListeners.Box(listener), flags: 0, prepend: true)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
     @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: true)
+        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: true)
     }
 
     /// Node's `addListener`: the same as ``on(_:_:)``.
@@ -329,7 +438,7 @@ extension EventEmitter {
     /// Removing a listener that is not there does nothing.
     @discardableResult
     public func off<P>(_ event: EventKey<Self, P>, _ token: ListenerToken) -> Self {
-        remove(event.name, token.id)
+        remove(event.eventName, token.id)
         return self
     }
 
@@ -344,7 +453,7 @@ extension EventEmitter {
     /// still left.
     @discardableResult
     public func removeAllListeners<P>(_ event: EventKey<Self, P>) -> Self {
-        removeAll(named: event.name)
+        removeAll(named: event.eventName)
         return self
     }
 
@@ -353,12 +462,12 @@ extension EventEmitter {
     @discardableResult
     public func removeAllListeners() -> Self {
         let store = eventListeners
-        guard store.hasListeners("removeListener") else {
+        guard store.hasListeners(.removeListener) else {
             store.releaseAll()
             return self
         }
-        for name in store.orderedNames where name != "removeListener" { removeAll(named: name) }
-        removeAll(named: "removeListener")
+        for name in store.orderedNames where name != "removeListener" { removeAll(named: EventName(name)) }
+        removeAll(named: .removeListener)
         // As Node replaces `_events`: whatever the 'removeListener' listeners added is gone too.
         store.releaseAll()
         return self
@@ -366,25 +475,25 @@ extension EventEmitter {
 
     /// How many listeners `event` has (Node's `listenerCount`).
     public func listenerCount<P>(_ event: EventKey<Self, P>) -> Int {
-        eventListeners.count(event.name)
+        eventListeners.count(event.eventName)
     }
 
     /// The listeners of `event`, in calling order (Node's `listeners`); `once` listeners are unwrapped.
     public func listeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.name).compactMap { caller($0, P.self) }
+        eventListeners.listeners(named: event.eventName).compactMap { caller($0, P.self) }
     }
 
     /// The listeners of `event` as stored (Node's `rawListeners`): a `once` listener comes wrapped, and
     /// calling the wrapper removes it, then calls it, at most once, as emitting would.
     public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.name).compactMap { slot in
+        eventListeners.listeners(named: event.eventName).compactMap { slot in
             guard let call = caller(slot, P.self) else { return nil }
             guard slot.once else { return call }
             let box = slot.box, id = slot.id
             return { payload in
                 if box.fired { return }
                 box.fired = true
-                self.remove(event.name, id)
+                self.remove(event.eventName, id)
                 call(payload)
             }
         }
@@ -411,19 +520,19 @@ extension EventEmitter {
 
     /// Calls a slot's closure with `payload`; a listener of another payload type is a programming error.
     @inline(__always)
-    private func call<P>(_ slot: EventListeners.Slot, _ payload: P, _ name: String) {
-        switch slot.bits & EventListeners.Slot.kindBits {
+    private func call<P>(_ box: EventListeners.ListenerBox, _ bits: UInt64, _ payload: P, _ event: EventKey<Self, P>) {
+        switch bits & EventListeners.Slot.kindBits {
         case 0:
-            guard let box = slot.box as? EventListeners.Box<P> else { Self.wrongPayload(name, P.self) }
+            guard let box = box as? EventListeners.Box<P> else { Self.wrongPayload(event.name, P.self) }
             box.call(payload)
         case EventListeners.Slot.chunkBit:
-            guard P.self == Chunk.self else { Self.wrongPayload(name, P.self) }
-            unsafeDowncast(slot.box, to: EventListeners.ChunkBox.self).call(payload as! Chunk)
+            guard P.self == Chunk.self else { Self.wrongPayload(event.name, P.self) }
+            unsafeDowncast(box, to: EventListeners.ChunkBox.self).call(payload as! Chunk)
         case EventListeners.Slot.voidBit:
-            guard P.self == Void.self else { Self.wrongPayload(name, P.self) }
-            unsafeDowncast(slot.box, to: EventListeners.VoidBox.self).call()
+            guard P.self == Void.self else { Self.wrongPayload(event.name, P.self) }
+            unsafeDowncast(box, to: EventListeners.VoidBox.self).call()
         default:
-            unsafeDowncast(slot.box, to: EventListeners.HookBox.self).call(self)
+            unsafeDowncast(box, to: EventListeners.HookBox.self).call(self)
         }
     }
 
@@ -451,31 +560,32 @@ extension EventEmitter {
     @discardableResult
     public func emit<P>(_ event: EventKey<Self, P>, _ payload: P) -> Bool {
         let store = eventListeners
-        let name = event.name
-        if name == "error", store.hasListeners(EventListeners.errorMonitorName), let error = payload as? NetError {
+        if event.eventName.tag == .error, store.hasListeners(.errorMonitor), let error = payload as? NetError {
             emit(EventKey<Self, NetError>.errorMonitor, error)
         }
         // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
         let snapshot = store.slots
-        guard var i = snapshot.firstIndex(where: { $0.name == name }) else {
-            if name == "error" {
+        guard var i = EventListeners.firstIndex(of: event.eventName, in: snapshot) else {
+            if event.eventName.tag == .error {
                 EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }
         repeat {
-            let slot = snapshot[i]
-            if slot.once {
-                if !slot.box.fired {
-                    slot.box.fired = true
-                    remove(name, slot.id)
-                    call(slot, payload, name)
+            // The box and the bits, not the whole slot: its name would be retained and released for nothing.
+            let box = snapshot[i].box
+            let bits = snapshot[i].bits
+            if bits & EventListeners.Slot.onceBit != 0 {
+                if !box.fired {
+                    box.fired = true
+                    remove(event.eventName, bits & EventListeners.Slot.idBits)
+                    call(box, bits, payload, event)
                 }
             } else {
-                call(slot, payload, name)
+                call(box, bits, payload, event)
             }
             i += 1
-        } while i < snapshot.count && snapshot[i].name == name
+        } while EventListeners.isListener(i, of: event.eventName, in: snapshot)
         return true
     }
 
@@ -493,18 +603,18 @@ extension EventEmitter {
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
     func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.name, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
     }
 
     /// `on`/`once` for a listener of the concrete type `(Chunk) -> Void` (Readable's overloads): boxed as
     /// is, without a thunk to the generic abstraction.
-    func addChunkListener(_ name: String, _ listener: @escaping (Chunk) -> Void, once: Bool) -> ListenerToken {
+    func addChunkListener(_ name: EventName, _ listener: @escaping (Chunk) -> Void, once: Bool) -> ListenerToken {
         add(name, EventListeners.ChunkBox(listener),
             flags: EventListeners.Slot.chunkBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
     }
 
     /// `on`/`once` for a listener of the concrete type `() -> Void` (Readable's overloads).
-    func addVoidListener(_ name: String, _ listener: @escaping () -> Void, once: Bool) -> ListenerToken {
+    func addVoidListener(_ name: EventName, _ listener: @escaping () -> Void, once: Bool) -> ListenerToken {
         add(name, EventListeners.VoidBox(listener),
             flags: EventListeners.Slot.voidBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
     }
@@ -514,26 +624,26 @@ extension EventEmitter {
     /// ordinary listener (counted, listed, removable).
     @discardableResult
     func addHook<P>(_ event: EventKey<Self, P>, _ hook: EventListeners.HookBox) -> ListenerToken {
-        add(event.name, hook, flags: EventListeners.Slot.hookBit, prepend: false)
+        add(event.eventName, hook, flags: EventListeners.Slot.hookBit, prepend: false)
     }
 
     /// `off` without any type's override.
-    func removeListenerEntry(_ name: String, _ token: ListenerToken) {
+    func removeListenerEntry(_ name: EventName, _ token: ListenerToken) {
         remove(name, token.id)
     }
 
-    private func add(_ name: String, _ box: EventListeners.ListenerBox, flags: UInt64, prepend: Bool) -> ListenerToken {
+    private func add(_ name: EventName, _ box: EventListeners.ListenerBox, flags: UInt64, prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.
-        if store.hasListeners("newListener") {
-            emit(EventKey<Self, String>.newListener, name)
+        if store.hasListeners(.newListener) {
+            emit(EventKey<Self, String>.newListener, name.string)
         }
         let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
-        let count = store.insert(EventListeners.Slot(name: name, box: box, bits: id | flags), prepend: prepend)
-        if store.maxListeners > 0, count > store.maxListeners, !store.warned(name) {
-            store.markWarned(name)
+        let count = store.insert(EventListeners.Slot(name: name, box: box, bits: id | flags), of: name, prepend: prepend)
+        if store.maxListeners > 0, count > store.maxListeners, !store.warned(name.string) {
+            store.markWarned(name.string)
             var warning = EventListeners.maxListenersWarning(
-                count: count, name: name, emitter: "\(type(of: self))", max: store.maxListeners, pid: getpid())
+                count: count, name: name.string, emitter: "\(type(of: self))", max: store.maxListeners, pid: getpid())
             if let onWarning = store.onWarning {
                 onWarning(warning)
             } else {
@@ -543,15 +653,15 @@ extension EventEmitter {
         return ListenerToken(id: id)
     }
 
-    private func remove(_ name: String, _ id: UInt64) {
+    private func remove(_ name: EventName, _ id: UInt64) {
         let store = eventListeners
         guard store.remove(name, id: id) else { return }
-        if store.hasListeners("removeListener") {
-            emit(EventKey<Self, String>.removeListener, name)
+        if store.hasListeners(.removeListener) {
+            emit(EventKey<Self, String>.removeListener, name.string)
         }
     }
 
-    private func removeAll(named name: String) {
+    private func removeAll(named name: EventName) {
         // Node's removeAllListeners(name): removeListener for each, last first.
         for slot in eventListeners.listeners(named: name).reversed() { remove(name, slot.id) }
     }

@@ -527,15 +527,15 @@ public enum ServerAddress: Sendable, Hashable, CustomStringConvertible {
 
 extension EventKey where Emitter == Server, Payload == Void {
     /// `'listening'`: the server is bound and accepting.
-    public static var listening: Self { .init("listening") }
+    public static var listening: Self { .init(.listening) }
     /// `'close'`: the server stopped and every connection it accepted has closed.
-    public static var close: Self { .init("close") }
+    public static var close: Self { .init(.close) }
 }
 
 extension EventKey where Emitter == Server, Payload == DropInfo? {
     /// `'drop'`: a connection beyond `maxConnections` was closed; the payload has its addresses (nil for
     /// a Unix domain socket).
-    public static var drop: Self { .init("drop") }
+    public static var drop: Self { .init(.drop) }
 }
 
 /// The payload of a server's `'drop'` event: the dropped connection's local and remote addresses.
@@ -556,5 +556,5 @@ public struct DropInfo: Sendable, Equatable {
 
 extension EventKey where Emitter == Server, Payload == Socket {
     /// `'connection'`: a new connection was accepted.
-    public static var connection: Self { .init("connection") }
+    public static var connection: Self { .init(.connection) }
 }

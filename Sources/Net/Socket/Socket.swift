@@ -587,7 +587,7 @@ public final class Socket: Duplex {
             bytesReadTotal = 0
             streamState.reset()
             // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
-            if !eventListeners.hasHook("end") {
+            if !eventListeners.hasHook(EventName(.end)) {
                 addEndListener()
             }
         }
@@ -745,14 +745,14 @@ public struct AddressInfo: Sendable, Hashable, CustomStringConvertible {
 
 extension EventKey where Emitter == Socket, Payload == Void {
     /// `'connect'`: the connection is established.
-    public static var connect: Self { .init("connect") }
+    public static var connect: Self { .init(.connect) }
     /// `'ready'`: right after 'connect'.
-    public static var ready: Self { .init("ready") }
+    public static var ready: Self { .init(.ready) }
 }
 
 extension EventKey where Emitter == Socket, Payload == LookupResult {
     /// `'lookup'`: the host name was resolved (or failed to), before connecting.
-    public static var lookup: Self { .init("lookup") }
+    public static var lookup: Self { .init(.lookup) }
 }
 
 extension Socket: TickTarget {

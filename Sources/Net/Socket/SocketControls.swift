@@ -58,7 +58,7 @@ final class OnReadState {
 extension EventKey where Emitter == Socket, Payload == Void {
     /// `'timeout'`: the socket has been idle for the time set with `setTimeout`. Nothing else happens:
     /// end or destroy the socket yourself.
-    public static var timeout: Self { .init("timeout") }
+    public static var timeout: Self { .init(.timeout) }
 }
 
 extension Socket {

@@ -1,8 +1,8 @@
 extension EventKey where Emitter: Writable, Payload == any Readable {
     /// `'pipe'`: a readable started piping into this writable.
-    public static var pipe: Self { .init("pipe") }
+    public static var pipe: Self { .init(.pipe) }
     /// `'unpipe'`: a readable stopped piping into this writable.
-    public static var unpipe: Self { .init("unpipe") }
+    public static var unpipe: Self { .init(.unpipe) }
 }
 
 extension Readable {
@@ -32,8 +32,8 @@ extension Readable {
             if let t = drainToken { destination.off(EventKey<W, Void>.drain, t) }
             if let t = tokens.error { destination.off(EventKey<W, NetError>.error, t) }
             if let t = tokens.unpipe { destination.off(EventKey<W, any Readable>.unpipe, t) }
-            if let t = tokens.end { self.removeListenerEntry("end", t) }
-            if let t = tokens.data { self.removeListenerEntry("data", t) }
+            if let t = tokens.end { self.removeListenerEntry(EventName(.end), t) }
+            if let t = tokens.data { self.removeListenerEntry(EventName(.data), t) }
             cleanedUp = true
             if drainToken != nil, !state.awaitDrainWriters.isEmpty, destination.streamState.writable?.needDrain ?? true {
                 ondrain()

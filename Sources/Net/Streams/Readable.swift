@@ -186,18 +186,18 @@ public final class ReadableState {
 
 extension EventKey where Emitter: Readable, Payload == Chunk {
     /// `'data'`: a chunk (a ``Buffer``, or a `String` after `setEncoding`). Adding a listener starts the flow.
-    public static var data: Self { .init("data") }
+    public static var data: Self { .init(.data) }
 }
 
 extension EventKey where Emitter: Readable, Payload == Void {
     /// `'end'`: no more data; everything was consumed.
-    public static var end: Self { .init("end") }
+    public static var end: Self { .init(.end) }
     /// `'readable'`: data (or the end) can be read with `read()`. Adding a listener pauses the flow.
-    public static var readable: Self { .init("readable") }
+    public static var readable: Self { .init(.readable) }
     /// `'pause'`: `pause()` switched the stream out of flowing mode.
-    public static var pause: Self { .init("pause") }
+    public static var pause: Self { .init(.pause) }
     /// `'resume'`: the stream entered flowing mode.
-    public static var resume: Self { .init("resume") }
+    public static var resume: Self { .init(.resume) }
 }
 
 extension Readable {
@@ -362,7 +362,7 @@ extension Readable {
     /// `readable.on('data')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = addChunkListener(event.name, listener, once: false)
+        let token = addChunkListener(event.eventName, listener, once: false)
         readableDidAddDataListener()
         return token
     }
@@ -371,15 +371,15 @@ extension Readable {
     /// and takes over reading, as Node's `readable.on('readable')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = addVoidListener(event.name, listener, once: false)
-        if event.name == "readable" { readableDidAddReadableListener() }
+        let token = addVoidListener(event.eventName, listener, once: false)
+        if event.eventName.tag == .readable { readableDidAddReadableListener() }
         return token
     }
 
     /// Node's `once('data')` goes through `on`, so it starts the flow too.
     @discardableResult
     public func once(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        let token = addChunkListener(event.name, listener, once: true)
+        let token = addChunkListener(event.eventName, listener, once: true)
         readableDidAddDataListener()
         return token
     }
@@ -387,8 +387,8 @@ extension Readable {
     /// Node's `once('readable')` goes through `on`, so it switches to paused mode too.
     @discardableResult
     public func once(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        let token = addVoidListener(event.name, listener, once: true)
-        if event.name == "readable" { readableDidAddReadableListener() }
+        let token = addVoidListener(event.eventName, listener, once: true)
+        if event.eventName.tag == .readable { readableDidAddReadableListener() }
         return token
     }
 
@@ -396,8 +396,8 @@ extension Readable {
     /// (or to nobody) on the next tick, as Node's `removeListener('readable')`.
     @discardableResult
     public func off(_ event: EventKey<Self, Void>, _ token: ListenerToken) -> Self {
-        removeListenerEntry(event.name, token)
-        if event.name == "readable" {
+        removeListenerEntry(event.eventName, token)
+        if event.eventName.tag == .readable {
             EventLoop.current.nextTick { [self] in updateReadableListening() }
         }
         return self

@@ -62,7 +62,7 @@ public final class StreamState {
 extension EventKey where Emitter: Stream, Payload == Bool {
     /// `'close'`: the stream and its resource are closed. The payload is whether an error caused it
     /// (`hadError`, as a socket's 'close' carries; plain streams pass `errored != nil`).
-    public static var close: Self { .init("close") }
+    public static var close: Self { .init(.close) }
 }
 
 extension Stream {

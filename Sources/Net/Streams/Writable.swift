@@ -227,11 +227,11 @@ public final class WritableState {
 
 extension EventKey where Emitter: Writable, Payload == Void {
     /// `'drain'`: the buffer has emptied after `write` returned false.
-    public static var drain: Self { .init("drain") }
+    public static var drain: Self { .init(.drain) }
     /// `'finish'`: `end()` was called and every write has been flushed (after `_final`).
-    public static var finish: Self { .init("finish") }
+    public static var finish: Self { .init(.finish) }
     /// `'prefinish'`: just before `_final`'s completion leads to 'finish'.
-    public static var prefinish: Self { .init("prefinish") }
+    public static var prefinish: Self { .init(.prefinish) }
 }
 
 extension Writable {
