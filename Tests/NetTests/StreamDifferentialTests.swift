@@ -172,6 +172,45 @@ import Testing
         }
     }
 
+    /// A `_write` that writes to its own stream (buffered behind it) and then calls back at once: the
+    /// outer write's callback still runs, after the nested callback-less one has gone out.
+    final class NestingWritable: Writable {
+        let eventListeners = EventListeners()
+        let streamState = StreamState(writable: WritableState())
+        let log: (String) -> Void
+        var nested = false
+
+        init(log: @escaping (String) -> Void) { self.log = log }
+
+        func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
+            log("_write \(chunk.toString())")
+            if !nested {
+                nested = true
+                write("n")
+            }
+            callback(nil)
+        }
+    }
+
+    @Test func aWriteFromInsideWriteKeepsTheOuterCallback() throws {
+        try Self.compare("""
+            let nested = false;
+            const w = new Writable({
+              write(chunk, enc, cb) {
+                log('_write ' + chunk);
+                if (!nested) { nested = true; w.write('n'); }
+                cb();
+              },
+            });
+            w.write('a', (e) => log('a done ' + errName(e)));
+            w.end(() => log('ended'));
+            """) { log in
+            let w = NestingWritable(log: log)
+            w.write("a") { log("a done \($0?.code ?? "null")") }
+            w.end { _ in log("ended") }
+        }
+    }
+
     @Test func corkedWritesReachWritevTogether() throws {
         try Self.compare("""
             const w = mkWritable(1024, true, true);

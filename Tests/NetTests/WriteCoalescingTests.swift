@@ -82,6 +82,36 @@ import Testing
         ])
     }
 
+    /// What the documentation warns about: `destroy()` right after two writes sends the first (handed to
+    /// libuv) and drops the second, still waiting in the buffer.
+    @Test func destroyDropsTheWritesStillWaiting() {
+        let ours = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer { peer in
+                var received = ""
+                peer.on(.data) { received += String(decoding: $0.buffer.bytes, as: UTF8.self) }
+                peer.on(.end) {
+                    trace.log("peer got \(received)")
+                    server.close()
+                }
+            }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var c: Socket!
+                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.writeCoalescing = true
+                    c.write("first") { e in trace.log("first \(e?.code ?? "ok")") }
+                    c.write("second") { e in trace.log("second \(e?.code ?? "ok")") }
+                    c.destroy()
+                }
+                c.on(.close) { _ in trace.log("close") }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace.contains("peer got first"))
+        #expect(ours.trace.contains("second ERR_STREAM_DESTROYED"))
+        #expect(ours.trace.contains("first ok"))
+    }
+
     /// Many small writes per tick, on both ends of an echo: every byte arrives once and in order, 'drain'
     /// follows each `write` that returned false, and every callback runs, in order.
     @Test func manySmallWritesArriveWholeWithBackpressureAndCallbacksInOrder() {

@@ -91,11 +91,18 @@ public final class Socket: Duplex {
     /// to libuv's `uv_write`, which still sends it at once when nothing is queued before it, but reports
     /// it done only on the next loop iteration; until then later writes wait in the writable buffer,
     /// exactly as they do in Node while the kernel's buffer is full, and the buffer is flushed with one
-    /// `writev` when the write completes. What a program can see: `writableLength` and ``bufferSize``
-    /// count a write until it completes, and its callback and 'drain' come an iteration later. Bytes and
-    /// their order, errors, backpressure (`write` returning false past the high-water mark) and every
-    /// event are the same. It pays when a program writes many small chunks per tick (64-byte writes
-    /// ran 4× faster in `make bench`); a request/response exchange gains nothing from it.
+    /// `writev` when the write completes. The bytes, their order and the events are the same. What a
+    /// program can see:
+    /// - `writableLength` and ``bufferSize`` count a write until it completes, and its callback and
+    ///   'drain' come an iteration later;
+    /// - so `write` returns false once the writes of one iteration reach the high-water mark (a single
+    ///   write of 16 KiB or more, too), where Node returns true for whatever the kernel took at once;
+    /// - `destroy()` drops the writes still waiting in the buffer, with ERR_STREAM_DESTROYED to their
+    ///   callbacks, as Node does with writes the kernel had not taken: here that includes writes made in
+    ///   the same iteration, so write and then `end()`, not `destroy()`, when every byte must go out.
+    ///
+    /// It pays when a program writes many small chunks per tick (the 64-byte rows of `make bench` ran
+    /// several times faster); a request/response exchange gains nothing from it.
     @exclusivity(unchecked) public var writeCoalescing = false
 
     private var extrasStorage: SocketExtras {
@@ -422,6 +429,9 @@ public final class Socket: Duplex {
     private func finishWrite(_ chunks: [Buffer], written: Int, on handle: StreamHandle, _ callback: @escaping (NetError?) -> Void) {
         if written < 0 { return callback(.errno(Int32(written), syscall: "write")) }
         let status = handle.queueWrite(chunks, skipping: written) { [self] status in
+            // The socket was destroyed and connected again meanwhile: its stream state was reset (the
+            // write is no longer pending there) and a completion now would be taken for a later write's.
+            if let current = self.handle, current !== handle { return }
             lastWriteQueueSize = 0
             refreshTimeout()
             callback(status < 0 ? .errno(status, syscall: "write") : nil)

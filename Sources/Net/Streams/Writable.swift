@@ -402,6 +402,8 @@ extension Writable {
             errorOrDestroy(.multipleCallback, sync: false)
             return
         }
+        // Read now: `clearBuffer` below starts the next write, which sets the flag for itself.
+        let isNop = state.writecbIsNop
         state.writing = false
         state.writecb = nil
         state.length -= state.writelen
@@ -421,7 +423,7 @@ extension Writable {
             // Node defers a synchronous write's completion to the next tick, and counts completions that
             // share one callback function into the tick already scheduled (`afterWriteTickInfo`). Closures
             // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
-            if state.writecbIsNop {
+            if isNop {
                 if state.joinBatch() {
                     if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
                         EventLoop.current.nextTick(target, .afterWriteBatch)
