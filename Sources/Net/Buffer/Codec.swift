@@ -209,7 +209,11 @@ enum Codec {
         switch encoding {
         case .utf8: return Array(string.utf8)
         case .utf16le: return withUTF8(string) { encodeUTF16LE($0) }
-        case .latin1, .ascii: return withUTF8(string) { lowBytes($0) }
+        case .latin1, .ascii:
+            // As many UTF-8 bytes as UTF-16 units means every scalar is ASCII, and for a native string
+            // known to be ASCII both counts are O(1): the bytes are copied once, without a scan.
+            if string.utf8.count == string.utf16.count { return Array(string.utf8) }
+            return withUTF8(string) { lowBytes($0) }
         case .base64, .base64url: return withCodeUnitLowBytes(string) { decodeBase64($0) }
         case .hex: return withCodeUnitLowBytes(string) { decodeHex($0) }
         }
