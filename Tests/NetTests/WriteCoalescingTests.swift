@@ -6,21 +6,29 @@ import Testing
 /// so the writes made meanwhile wait in the writable buffer and leave together. Off, a write the kernel
 /// takes completes at once, as in Node.
 @Suite struct WriteCoalescingTests {
+    /// A server whose peer collects what arrives and, at its end, logs `report` of it and closes the
+    /// server; `connect` gets the port once the server listens.
+    static func collectingServer(_ trace: Trace, report: @escaping ([UInt8]) -> String,
+                                 connect: @escaping (Int) -> Void) {
+        var server: Server!
+        server = Net.createServer { peer in
+            var received: [UInt8] = []
+            peer.on(.data) { received += $0.buffer.bytes }
+            peer.on(.end) {
+                trace.log(report(received))
+                server.close()
+            }
+        }
+        try! server.listen(port: 0, host: "127.0.0.1") { connect(server.address()!.port!) }
+    }
+
     /// What `write` leaves in `writableLength`, for two writes in one tick, and what the peer receives.
     static func twoWrites(coalescing: Bool) -> LoopThread.Result {
         LoopThread.run { _, trace in
-            var server: Server!
-            server = Net.createServer { peer in
-                var received: [UInt8] = []
-                peer.on(.data) { received += $0.buffer.bytes }
-                peer.on(.end) {
-                    trace.log("peer got \(received.count) bytes, in order \(received == Array(0..<128).map(UInt8.init))")
-                    server.close()
-                }
-            }
-            try! server.listen(port: 0, host: "127.0.0.1") {
+            let expected = Array(0..<128).map(UInt8.init)
+            collectingServer(trace, report: { "peer got \($0.count) bytes, in order \($0 == expected)" }) { port in
                 var c: Socket!
-                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                c = try! Net.connect(port: port, host: "127.0.0.1") {
                     c.writeCoalescing = coalescing
                     c.write(Buffer((0..<64).map(UInt8.init))) { e in trace.log("cb 1 \(e == nil) length \(c.writableLength)") }
                     trace.log("after write 1: length \(c.writableLength) bufferSize \(c.bufferSize)")
@@ -86,18 +94,9 @@ import Testing
     /// libuv) and drops the second, still waiting in the buffer.
     @Test func destroyDropsTheWritesStillWaiting() {
         let ours = LoopThread.run { _, trace in
-            var server: Server!
-            server = Net.createServer { peer in
-                var received = ""
-                peer.on(.data) { received += String(decoding: $0.buffer.bytes, as: UTF8.self) }
-                peer.on(.end) {
-                    trace.log("peer got \(received)")
-                    server.close()
-                }
-            }
-            try! server.listen(port: 0, host: "127.0.0.1") {
+            Self.collectingServer(trace, report: { "peer got \(String(decoding: $0, as: UTF8.self))" }) { port in
                 var c: Socket!
-                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                c = try! Net.connect(port: port, host: "127.0.0.1") {
                     c.writeCoalescing = true
                     c.write("first") { e in trace.log("first \(e?.code ?? "ok")") }
                     c.write("second") { e in trace.log("second \(e?.code ?? "ok")") }
