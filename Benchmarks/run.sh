@@ -38,7 +38,16 @@ FDS=$(ulimit -n)
 
 # ---- build ----
 echo "== building (release)" >&2
+# SwiftPM keeps the build plan of an already-built package, file list included: a Swift file added to Net
+# (or to this package) since the last build would be left out, and the run would measure stale code. So
+# the plan is made again whenever the list of source files has changed.
+sources_list=.build/bench-sources.list
+sources=$(cd .. && find Sources Modules Benchmarks/Sources -type f | sort)
+if [ ! -f "$sources_list" ] || [ "$sources" != "$(cat "$sources_list")" ]; then
+  rm -f .build/release.yaml .build/release/description.json
+fi
 swift build -c release >&2
+mkdir -p .build && printf '%s\n' "$sources" >"$sources_list"
 BIN_DIR=$(swift build -c release --show-bin-path)
 C_DIR=.build-c
 mkdir -p "$C_DIR"
