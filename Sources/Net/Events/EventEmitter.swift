@@ -273,11 +273,25 @@ public final class EventListeners {
         return slots[first..<end]
     }
 
-    @inline(__always)
     func count(_ name: EventName) -> Int {
-        guard var i = Self.firstIndex(of: name, in: slots) else { return 0 }
+        guard name.tag != .custom else {
+            guard var i = firstIndex(of: name) else { return 0 }
+            var n = 0
+            while i < slots.count, slots[i].isFor(name) { n += 1; i += 1 }
+            return n
+        }
+        // Over the stored array itself, without a copy of it (which retains and releases its storage).
+        let tag = name.tag.rawValue
         var n = 0
-        while Self.isListener(i, of: name, in: slots) { n += 1; i += 1 }
+        var i = 0
+        while i < slots.count {
+            if slots[i].tag == tag {
+                n += 1
+            } else if n > 0 {
+                break
+            }
+            i += 1
+        }
         return n
     }
 
