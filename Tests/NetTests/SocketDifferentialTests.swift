@@ -155,6 +155,53 @@ import Testing
         }
     }
 
+    /// Destroyed and connected again in the same tick, with a write waiting for the new connection and
+    /// an `end()`: the first 'close' fails the waiting write, which destroys the socket again; its 'error'
+    /// and second 'close' still reach the listeners (Net releases them only after the last 'close').
+    @Test func destroyThenConnectAgainInTheSameTick() throws {
+        try Self.compare("""
+            const server = net.createServer((c) => {
+              let got = '';
+              c.on('data', (d) => got += d);
+              c.on('end', () => { log('S: got ' + got); c.end(); });
+            });
+            server.listen(0, '127.0.0.1', () => {
+              const port = server.address().port;
+              const s = net.connect(port, '127.0.0.1', () => {
+                s.on('finish', () => log('C: finish'));
+                s.on('close', () => { log('C: close'); server.close(); });
+                s.on('error', (e) => log('C: error ' + show(e)));
+                s.write('x', (e) => log('C: cb x ' + show(e)));
+                s.destroy();
+                s.connect(port, '127.0.0.1', () => log('C: reconnected'));
+                s.write('b', (e) => log('C: cb b ' + show(e)));
+                s.end(() => log('C: end cb'));
+              });
+            });
+            """) { log in
+            var server: Server!
+            server = Net.createServer { c in
+                var got = ""
+                c.on(.data) { got += $0.toString() }
+                c.on(.end) { log("S: got \(got)"); c.end() }
+            }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                let port = server.address()!.port!
+                var s: Socket!
+                s = try! Net.connect(port: port, host: "127.0.0.1") {
+                    s.on(.finish) { log("C: finish") }
+                    s.on(.close) { _ in log("C: close"); server.close() }
+                    s.on(.error) { e in log("C: error \(e.code) \(e.message)") }
+                    s.write("x") { e in log("C: cb x \(e.map { "\($0.code) \($0.message)" } ?? "null")") }
+                    s.destroy()
+                    try! s.connect(port: port, host: "127.0.0.1") { log("C: reconnected") }
+                    s.write("b") { e in log("C: cb b \(e.map { "\($0.code) \($0.message)" } ?? "null")") }
+                    s.end { _ in log("C: end cb") }
+                }
+            }
+        }
+    }
+
     @Test func writeAfterPeerFINGetsEPIPE() throws {
         try Self.compare("""
             const server = net.createServer((c) => {

@@ -78,9 +78,37 @@ public final class Socket: Duplex {
     /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
     /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
     @exclusivity(unchecked) var writeAfterFIN = false
-    var setNoDelayOnConnect = false
-    var keepAliveEnabled = false
-    var resetAndClosing = false
+    /// The rarely set flags, one bit each (see `RareFlag`), so that the flags stay within one word.
+    @exclusivity(unchecked) private var rareFlags: UInt8 = 0
+    /// 'close' events scheduled and not yet emitted: a socket destroyed, connected again and destroyed
+    /// again before the first 'close' has two. Listeners are released only after the last one.
+    @exclusivity(unchecked) var pendingCloses: UInt8 = 0
+
+    private enum RareFlag {
+        static let setNoDelayOnConnect: UInt8 = 1 << 0
+        static let keepAliveEnabled: UInt8 = 1 << 1
+        static let resetAndClosing: UInt8 = 1 << 2
+    }
+
+    private func rareFlag(_ mask: UInt8) -> Bool { rareFlags & mask != 0 }
+    private func setRareFlag(_ mask: UInt8, _ value: Bool) {
+        if value { rareFlags |= mask } else { rareFlags &= ~mask }
+    }
+    /// `setNoDelay` was asked for before there was a handle: applied on connect.
+    var setNoDelayOnConnect: Bool {
+        get { rareFlag(RareFlag.setNoDelayOnConnect) }
+        set { setRareFlag(RareFlag.setNoDelayOnConnect, newValue) }
+    }
+    /// Keep-alive is on (applied to each new handle).
+    var keepAliveEnabled: Bool {
+        get { rareFlag(RareFlag.keepAliveEnabled) }
+        set { setRareFlag(RareFlag.keepAliveEnabled, newValue) }
+    }
+    /// `resetAndDestroy()` asked for an RST on close.
+    var resetAndClosing: Bool {
+        get { rareFlag(RareFlag.resetAndClosing) }
+        set { setRareFlag(RareFlag.resetAndClosing, newValue) }
+    }
 
     /// Not in Node: whether writes skip the synchronous attempt and complete on a later loop iteration, so
     /// that the writes made meanwhile leave together in one `writev`. Off by default, which is Node's
@@ -477,10 +505,8 @@ public final class Socket: Duplex {
         if let handle {
             let hadError = error != nil
             handle.onRead = nil
-            handle.onClose = { [self] in
-                emit(.close, hadError)
-                releaseListenersAfterClose()
-            }
+            pendingCloses += 1
+            handle.onClose = { [self] in emitHandleClose(hadError) }
             if resetAndClosing, let tcp = handle as? TCPHandle {
                 // resetAndDestroy(): close with an RST; if libuv refuses, report it and close normally.
                 resetAndClosing = false
@@ -496,15 +522,22 @@ public final class Socket: Duplex {
             callback(error)
         } else {
             callback(error)
-            loop.nextTick { [self] in
-                emit(.close, false)
-                releaseListenersAfterClose()
-            }
+            pendingCloses += 1
+            loop.nextTick { [self] in emitHandleClose(false) }
         }
         if let server {
             self.server = nil
             server.connectionClosed()
         }
+    }
+
+    /// Emits a scheduled 'close'; after the last one pending, releases the listeners (see
+    /// `releaseListenersAfterClose`). A 'close' listener, or a pending write failing from it, may destroy
+    /// the socket again and schedule another 'close', which still needs them.
+    private func emitHandleClose(_ hadError: Bool) {
+        emit(.close, hadError)
+        pendingCloses -= 1
+        if pendingCloses == 0 { releaseListenersAfterClose() }
     }
 
     /// `socket.setNoDelay([noDelay])`: turns Nagle's algorithm off (`true`, the default) or back on.
