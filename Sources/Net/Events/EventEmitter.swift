@@ -244,7 +244,9 @@ public final class EventListeners {
     }
 
     /// The index of the first listener of `name` in `slots`. One of Node's own names is found by its tag
-    /// alone, without touching a string.
+    /// alone, in a loop that never touches the name's string: written with `Slot.isFor`, the compiler
+    /// retains and releases the string on every call (measured: 2134 → 2247 instructions and two more
+    /// retains per ping-pong write).
     @inline(__always)
     static func firstIndex(of name: EventName, in slots: [Slot]) -> Int? {
         guard name.tag != .custom else { return slots.firstIndex { $0.isFor(name) } }
@@ -273,14 +275,10 @@ public final class EventListeners {
         return slots[first..<end]
     }
 
+    /// How many listeners `name` has. For Node's own names, by tag over the stored array itself: a copy of
+    /// it retains and releases its storage, and `isFor` the name's string (see `firstIndex(of:in:)`).
     func count(_ name: EventName) -> Int {
-        guard name.tag != .custom else {
-            guard var i = firstIndex(of: name) else { return 0 }
-            var n = 0
-            while i < slots.count, slots[i].isFor(name) { n += 1; i += 1 }
-            return n
-        }
-        // Over the stored array itself, without a copy of it (which retains and releases its storage).
+        guard name.tag != .custom else { return listeners(named: name).count }
         let tag = name.tag.rawValue
         var n = 0
         var i = 0
