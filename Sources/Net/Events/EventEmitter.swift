@@ -11,7 +11,7 @@ import Glibc
 /// `extension EventKey where Emitter == MyThing, Payload == Int { static var tick: Self { .init("tick") } }`.
 public struct EventKey<Emitter: AnyObject, Payload>: Sendable, Hashable, CustomStringConvertible {
     /// The name, with its number when it is one of Node's own.
-    let eventName: EventName
+    @usableFromInline let eventName: EventName
 
     /// The event's name, as Node spells it (`"data"`, `"close"`, …).
     public var name: String { eventName.string }
@@ -87,6 +87,7 @@ enum EventTag: UInt8, CaseIterable, Sendable {
 
 /// An event name and its tag. Two names are equal exactly when their tags are equal and, for custom
 /// names, their strings are: a custom name never spells one of Node's own.
+@usableFromInline
 struct EventName: Hashable, Sendable {
     let string: String
     let tag: EventTag
@@ -164,14 +165,17 @@ public final class EventListeners {
 
     /// A listener's closure. `fired` is Node's flag of a `once` listener (set when it has been called),
     /// shared by the emitter and `rawListeners`' wrapper.
+    @usableFromInline
     class ListenerBox {
         final var fired = false
+        @usableFromInline init() {}
     }
 
     /// A `(P) -> Void` listener.
+    @usableFromInline
     final class Box<P>: ListenerBox {
         let call: (P) -> Void
-        init(_ call: @escaping (P) -> Void) { self.call = call }
+        @usableFromInline init(_ call: @escaping (P) -> Void) { self.call = call }
     }
 
     /// A 'data' listener added through `Readable`'s concrete overloads.
@@ -417,31 +421,31 @@ public protocol EventEmitter: AnyObject {
 
 extension EventEmitter {
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
-    @discardableResult
+    @inlinable @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.eventName, EventListeners.Box(listener), flags: 0, prepend: false)
+        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: false)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
-    @discardableResult
+    @inlinable @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: false)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
-    @discardableResult
+    @inlinable @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.eventName, EventListeners.Box(listener), flags: 0, prepend: true)
+        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: true)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
-    @discardableResult
+    @inlinable @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: true)
+        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: true)
     }
 
     /// Node's `addListener`: the same as ``on(_:_:)``.
-    @discardableResult
+    @inlinable @discardableResult
     public func addListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
         on(event, listener)
     }
@@ -612,6 +616,15 @@ extension EventEmitter {
     }
 
     // MARK: Storage
+
+    /// What the inlinable `on`/`once`/`prepend…` call: they are inlined into the caller's module, where
+    /// `Box<P>` is a concrete type whose metadata is cached. Called generically, every listener added
+    /// looked the metadata up in the runtime's table (about 1000 instructions, a third of the listener
+    /// code of a connection made and closed).
+    @usableFromInline
+    func addBox(_ name: EventName, _ box: EventListeners.ListenerBox, once: Bool, prepend: Bool) -> ListenerToken {
+        add(name, box, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
+    }
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
     func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
