@@ -25,7 +25,7 @@ import Testing
                 guard let peer = try? TCPHandle(loop: loop) else { return }
                 #expect(server.accept(peer) == 0)
                 #expect(peer.remoteAddress()?.ip == "127.0.0.1")
-                peer.onRead = { event in
+                peer.owner = ReadSink { event in
                     switch event {
                     case .data(let bytes):
                         received += bytes.count
@@ -120,7 +120,7 @@ import Testing
             server.onConnection = { _ in
                 guard let peer = try? PipeHandle(loop: loop) else { return }
                 _ = server.accept(peer)
-                peer.onRead = { event in
+                peer.owner = ReadSink { event in
                     if case .data(let bytes) = event {
                         let echo = Buffer(bytes)
                         let written = echo.withUnsafeBytes { peer.tryWrite($0) }
@@ -135,7 +135,7 @@ import Testing
             guard let client = try? PipeHandle(loop: loop) else { return }
             _ = client.connect(path) { status in
                 #expect(status == 0)
-                client.onRead = { event in
+                client.owner = ReadSink { event in
                     if case .data(let bytes) = event { trace.log("echo: \(String(decoding: bytes, as: UTF8.self))") }
                     client.close()
                 }
@@ -145,4 +145,12 @@ import Testing
         }
         #expect(result.trace == ["echo: ping"])
     }
+}
+
+/// Hands a stream handle's reads to a closure, as a socket takes them.
+private final class ReadSink: StreamHandleOwner {
+    let body: (StreamHandle.ReadEvent) -> Void
+    init(_ body: @escaping (StreamHandle.ReadEvent) -> Void) { self.body = body }
+    func handleRead(_ event: StreamHandle.ReadEvent) { body(event) }
+    func handleDidClose(hadError: Bool) {}
 }

@@ -3,7 +3,7 @@ import CLibUV
 /// `uv_stream_t`: the one stream layer under TCP and pipe sockets and servers (`TCPHandle`, `PipeHandle`).
 ///
 /// Reads land in the loop's 64 KiB block (or in a buffer the owner supplies, for `onread`) and are handed to
-/// `onRead` as a borrowed view, valid only during the call; `EventLoop.chunk(of:)` turns it into a chunk,
+/// the `owner` as a borrowed view, valid only during the call; `EventLoop.chunk(of:)` turns it into a chunk,
 /// keeping the block itself for a large read and copying a small one.
 /// Writes try `uv_try_write` first and queue (in a request-owned copy) only what the kernel did not take.
 class StreamHandle: Handle {
@@ -17,24 +17,30 @@ class StreamHandle: Handle {
         case error(Int32)
     }
 
-    /// Receives every read; set by the owner before `readStart()`. Dropped at close.
-    @exclusivity(unchecked) final var onRead: ((ReadEvent) -> Void)?
+    /// Receives every read and, when asked for with `closeNotice`, the close; set before `readStart()`,
+    /// dropped at close. An object rather than two closures: a socket would allocate a closure context
+    /// for each (two allocations per connection).
+    @exclusivity(unchecked) final var owner: (any StreamHandleOwner)?
+    /// Whether the owner hears of the close (`handleDidClose`), and with which `hadError`.
+    @exclusivity(unchecked) final var closeNotice: CloseNotice = .none
     /// Receives each incoming connection's status on a listening handle. Dropped at close.
     @exclusivity(unchecked) final var onConnection: ((Int32) -> Void)?
     /// A buffer the owner wants reads to go into (Node's `onread.buffer`); nil uses the loop's slab.
     @exclusivity(unchecked) final var readBuffer: UnsafeMutableRawBufferPointer?
     /// Whether `readStart()` is in effect.
     @exclusivity(unchecked) final private(set) var isReading = false
-    /// Runs once libuv has closed the handle (where a socket emits 'close'). Dropped after it runs.
-    @exclusivity(unchecked) final var onClose: (() -> Void)?
 
     final var stream: UnsafeMutablePointer<uv_stream_t> { raw.assumingMemoryBound(to: uv_stream_t.self) }
 
     override func didClose() {
-        let closed = onClose
-        onClose = nil
-        closed?()
-        onRead = nil
+        let owner = self.owner
+        self.owner = nil
+        switch closeNotice {
+        case .none: break
+        case .closed: owner?.handleDidClose(hadError: false)
+        case .closedWithError: owner?.handleDidClose(hadError: true)
+        }
+        closeNotice = .none
         onConnection = nil
         readBuffer = nil
         isReading = false
@@ -66,7 +72,7 @@ class StreamHandle: Handle {
             } else {
                 event = .error(Int32(nread))
             }
-            stream.loop.dispatch { stream.onRead?(event) }
+            stream.loop.dispatch { stream.owner?.handleRead(event) }
         })
         if status == 0 { isReading = true }
         return status
@@ -210,6 +216,26 @@ class StreamHandle: Handle {
         guard !isClosing else { return nil }
         var fd = uv_os_fd_t()
         return withUnsafeMutablePointer(to: &fd) { uv_fileno(handle, $0) } == 0 ? fd : nil
+    }
+}
+
+/// What a stream handle reports to: a socket (or a test).
+protocol StreamHandleOwner: AnyObject {
+    /// A read callback's result; `.data` bytes are valid only during the call.
+    func handleRead(_ event: StreamHandle.ReadEvent)
+    /// The handle has closed (libuv's close callback ran), if its `closeNotice` asked for this.
+    func handleDidClose(hadError: Bool)
+}
+
+extension StreamHandle {
+    /// Whether a handle's owner hears of its close.
+    enum CloseNotice: UInt8 {
+        /// Closed without telling the owner (a handle the owner replaced or gave up on).
+        case none
+        /// Closed by the owner's destroy; its 'close' has `hadError` false.
+        case closed
+        /// Closed by a destroy with an error; `hadError` true.
+        case closedWithError
     }
 }
 

@@ -242,6 +242,8 @@ enum TickCode: UInt8 {
     case maybeReadMore
     /// Writable's `afterWriteTick` for a batch of callback-less synchronous writes.
     case afterWriteBatch
+    /// The stream machinery's `emitCloseNT` after a destroy without an error.
+    case closeAfterDestroy
 }
 
 /// An object that runs ``TickCode`` ticks itself: a `Socket` (the stream machinery checks for that class,

@@ -274,7 +274,7 @@ public final class Socket: Duplex {
 
     private func adopt(_ handle: StreamHandle) {
         self.handle = handle
-        handle.onRead = { [self] event in onRead(event) }
+        handle.owner = self
     }
 
     // MARK: Properties (Node's getters)
@@ -499,14 +499,18 @@ public final class Socket: Duplex {
     // MARK: Destroying
 
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
+        destroyHandle(error) { callback($0) }
+    }
+
+    /// `_destroy` with a callback that does not escape: it runs before this returns, at the point Node's
+    /// `_destroy` calls back (the stream machinery calls this directly, without allocating a closure).
+    func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
         connecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
         if let handle {
-            let hadError = error != nil
-            handle.onRead = nil
             pendingCloses += 1
-            handle.onClose = { [self] in emitHandleClose(hadError) }
+            handle.closeNotice = error != nil ? .closedWithError : .closed
             if resetAndClosing, let tcp = handle as? TCPHandle {
                 // resetAndDestroy(): close with an RST; if libuv refuses, report it and close normally.
                 resetAndClosing = false
@@ -798,11 +802,17 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
     public static var lookup: Self { .init(.lookup) }
 }
 
+extension Socket: StreamHandleOwner {
+    func handleRead(_ event: StreamHandle.ReadEvent) { onRead(event) }
+    func handleDidClose(hadError: Bool) { emitHandleClose(hadError) }
+}
+
 extension Socket: TickTarget {
     func runTick(_ code: TickCode) {
         switch code {
         case .maybeReadMore: maybeReadMoreNT()
         case .afterWriteBatch: afterWriteBatchNT()
+        case .closeAfterDestroy: emitCloseFromMachinery()
         }
     }
 }

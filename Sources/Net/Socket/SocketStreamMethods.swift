@@ -28,6 +28,14 @@ extension Socket {
         writeChunk(chunk.buffer, callback)
     }
 
+    /// Destroys the socket: no more reads or writes, the handle closes; then 'error' (when `error` is
+    /// given) and 'close'. Calling it again does nothing.
+    @discardableResult
+    public func destroy(_ error: NetError? = nil) -> Self {
+        destroyStream(error, nil)
+        return self
+    }
+
     /// Buffers writes until ``uncork()``, so they reach the kernel together in one `writev`.
     public func cork() {
         corkStream()

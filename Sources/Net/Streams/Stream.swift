@@ -27,6 +27,8 @@ public final class StreamState {
     public var emitClose = true
     /// Whether the stream destroys itself once both halves are done (Node's `autoDestroy`, default true).
     public var autoDestroy = true
+    /// Whether `_destroy` has called back (Node's `called` in `_destroy`'s callback).
+    var destroyCallbackCalled = false
 
     /// State for a stream with the given halves.
     public init(readable: ReadableState? = nil, writable: WritableState? = nil) {
@@ -92,23 +94,39 @@ extension Stream {
         state.setError(error)
         state.writable?.destroyed = true
         state.readable?.destroyed = true
-        var called = false
+        if let socket = self as? Socket {
+            // A concrete cast, which the code specialized for Socket resolves at compile time. A socket's
+            // `_destroy` calls back before it returns, so no escaping closure (an allocation) is needed.
+            socket.destroyHandle(error) { error in finishDestroy(error, callback) }
+            return
+        }
         _destroy(error) { [self] error in
-            guard !called else { return }
-            called = true
-            state.setError(error)
-            state.writable?.closed = true
-            state.readable?.closed = true
-            callback?()
-            let loop = EventLoop.current
-            if let error {
-                loop.nextTick { [self] in
-                    emitErrorOnce(error)
-                    emitCloseFromMachinery()
-                }
-            } else {
-                loop.nextTick { [self] in emitCloseFromMachinery() }
+            // Node's `called`: a `_destroy` that calls back twice is heard once. The flag can live in the
+            // state because only a socket is ever un-destroyed, and a socket does not come here.
+            guard !state.destroyCallbackCalled else { return }
+            state.destroyCallbackCalled = true
+            finishDestroy(error, callback)
+        }
+    }
+
+    /// What follows `_destroy`'s callback: the halves are closed, and 'error' (if any) and the machinery's
+    /// 'close' follow on the next tick.
+    private func finishDestroy(_ error: NetError?, _ callback: (() -> Void)?) {
+        let state = streamState
+        state.setError(error)
+        state.writable?.closed = true
+        state.readable?.closed = true
+        callback?()
+        let loop = EventLoop.current
+        if let error {
+            loop.nextTick { [self] in
+                emitErrorOnce(error)
+                emitCloseFromMachinery()
             }
+        } else if let socket = self as? Socket {
+            loop.nextTick(socket, .closeAfterDestroy)
+        } else {
+            loop.nextTick { [self] in emitCloseFromMachinery() }
         }
     }
 
