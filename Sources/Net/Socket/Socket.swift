@@ -652,8 +652,10 @@ public final class Socket: Duplex {
         let port = options.port ?? 0
         let family = isIP(host)
         if family != 0 {
+            // The closure takes the two fields it needs, not a copy of the whole options.
+            let localAddress = options.localAddress, localPort = options.localPort
             loop.nextTick { [self] in
-                if connecting { internalConnect(host, port, family, options.localAddress, options.localPort) }
+                if connecting { internalConnect(host, port, family, localAddress, localPort) }
             }
             return
         }
