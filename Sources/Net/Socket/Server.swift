@@ -96,8 +96,7 @@ public final class Server: EventEmitter {
 
     /// The server's listeners (the ``EventEmitter`` storage).
     public let eventListeners = EventListeners()
-    /// The loop the server lives on (strong, as a socket's: see `Socket.loop`).
-    let loop: EventLoop
+    unowned let loop: EventLoop
     let options: Options
     var handle: StreamHandle?
     var connections = 0

@@ -61,9 +61,7 @@ public final class Socket: Duplex {
     /// Node's `_readableState` and `_writableState` for this socket.
     public let streamState: StreamState
 
-    /// The loop the socket lives on. A strong reference (the loop never holds a socket for longer than a
-    /// tick, so there is no cycle): every use of an `unowned` one checks and counts it atomically.
-    let loop: EventLoop
+    unowned let loop: EventLoop
     @exclusivity(unchecked) var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
     var server: Server?
