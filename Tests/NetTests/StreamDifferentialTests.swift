@@ -293,6 +293,52 @@ import Testing
         }
     }
 
+    /// Node's Readable makes `addListener` its `on` and `removeListener` its `off`, and hands reading back
+    /// after `removeAllListeners('readable')` or `removeAllListeners()`: the same listeners added and
+    /// removed under Node's other names behave as through `on`/`off`.
+    @Test func addListenerAndRemoveAllListenersAreReadableAware() throws {
+        try Self.compare("""
+            const r = mkReadable(['hi', null], 1024);
+            r.addListener('data', (c) => log('data ' + c));
+            r.addListener('end', () => log('end'));
+            log('flowing ' + r.readableFlowing);
+            const r2 = mkReadable(['a', 'b', null], 1024);
+            r2.on('data', (c) => log('data2 ' + c));
+            r2.on('end', () => log('end2'));
+            r2.addListener('readable', () => log('readable2'));
+            log('flowing2 ' + r2.readableFlowing);
+            r2.removeAllListeners('readable');
+            log('flowing2 after removal ' + r2.readableFlowing);
+            process.nextTick(() => log('flowing2 next tick ' + r2.readableFlowing));
+            const r3 = mkReadable(['x', null], 1024);
+            r3.on('readable', () => log('readable3'));
+            r3.removeAllListeners();
+            r3.on('end', () => log('end3'));
+            process.nextTick(() => { log('flowing3 ' + r3.readableFlowing); r3.on('data', (c) => log('data3 ' + c)); });
+            """) { log in
+            let r = MemoryReadable(["hi", nil], highWaterMark: 1024, log: log)
+            r.addListener(.data) { log("data \($0.toString())") }
+            r.addListener(.end) { log("end") }
+            log("flowing \(r.readableFlowing.map(String.init) ?? "null")")
+            let r2 = MemoryReadable(["a", "b", nil], highWaterMark: 1024, log: log)
+            r2.on(.data) { log("data2 \($0.toString())") }
+            r2.on(.end) { log("end2") }
+            r2.addListener(.readable) { log("readable2") }
+            log("flowing2 \(r2.readableFlowing.map(String.init) ?? "null")")
+            r2.removeAllListeners(.readable)
+            log("flowing2 after removal \(r2.readableFlowing.map(String.init) ?? "null")")
+            nextTick { log("flowing2 next tick \(r2.readableFlowing.map(String.init) ?? "null")") }
+            let r3 = MemoryReadable(["x", nil], highWaterMark: 1024, log: log)
+            r3.on(.readable) { log("readable3") }
+            r3.removeAllListeners()
+            r3.on(.end) { log("end3") }
+            nextTick {
+                log("flowing3 \(r3.readableFlowing.map(String.init) ?? "null")")
+                r3.on(.data) { log("data3 \($0.toString())") }
+            }
+        }
+    }
+
     @Test func pauseResumeAndReadableEvents() throws {
         try Self.compare("""
             const r = mkReadable(['ab', 'cd', 'ef', null], 1024);

@@ -473,20 +473,30 @@ extension EventEmitter {
         return self
     }
 
+    /// `removeAllListeners(name)` for the overrides that add behaviour (Readable's 'readable').
+    func removeAllListenerEntries(named name: EventName) {
+        removeAll(named: name)
+    }
+
     /// Removes every listener of every event (Node's `removeAllListeners()`), in ``eventNames()`` order
     /// with `'removeListener'` last.
     @discardableResult
     public func removeAllListeners() -> Self {
+        removeEveryListener()
+        return self
+    }
+
+    /// `removeAllListeners()` for the overrides that add behaviour (Readable's).
+    func removeEveryListener() {
         let store = eventListeners
         guard store.hasListeners(.removeListener) else {
             store.releaseAll()
-            return self
+            return
         }
         for name in store.orderedNames where name != "removeListener" { removeAll(named: EventName(name)) }
         removeAll(named: .removeListener)
         // As Node replaces `_events`: whatever the 'removeListener' listeners added is gone too.
         store.releaseAll()
-        return self
     }
 
     /// How many listeners `event` has (Node's `listenerCount`).

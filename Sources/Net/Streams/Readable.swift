@@ -403,6 +403,45 @@ extension Readable {
         return self
     }
 
+    /// Node's `addListener`, which for a readable is its `on`: a 'data' listener starts the flow.
+    @discardableResult
+    public func addListener(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
+        on(event, listener)
+    }
+
+    /// Node's `addListener` for an event without a payload: as ``on(_:_:)-(EventKey<Self,Void>,_)``, a
+    /// 'readable' listener switches to paused mode.
+    @discardableResult
+    public func addListener(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
+        on(event, listener)
+    }
+
+    /// Node's `removeListener`, which for a readable is its `off`: removing the last 'readable' listener
+    /// hands reading back on the next tick.
+    @discardableResult
+    public func removeListener(_ event: EventKey<Self, Void>, _ token: ListenerToken) -> Self {
+        off(event, token)
+    }
+
+    /// Node's `removeAllListeners(event)`; for 'readable', reading is handed back on the next tick.
+    @discardableResult
+    public func removeAllListeners(_ event: EventKey<Self, Void>) -> Self {
+        removeAllListenerEntries(named: event.eventName)
+        if event.eventName.tag == .readable {
+            EventLoop.current.nextTick { [self] in updateReadableListening() }
+        }
+        return self
+    }
+
+    /// Node's `removeAllListeners()`; reading is handed back on the next tick (no 'readable' listener is
+    /// left).
+    @discardableResult
+    public func removeAllListeners() -> Self {
+        removeEveryListener()
+        EventLoop.current.nextTick { [self] in updateReadableListening() }
+        return self
+    }
+
     private func readableDidAddDataListener() {
         let state = rstate
         state.readableListening = listenerCount(EventKey<Self, Void>.readable) > 0

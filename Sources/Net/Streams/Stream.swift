@@ -52,6 +52,7 @@ public final class StreamState {
             w.ended = false; w.ending = false; w.finished = false; w.finalCalled = false; w.prefinished = false
             w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll()
         }
+        destroyCallbackCalled = false
     }
 
     func setError(_ error: NetError?) {
