@@ -6,6 +6,23 @@ import Testing
 /// The handle layer's lifetime rules, exercised on real libuv handles (run under AddressSanitizer in CI,
 /// which turns any use after free or leak into a failure).
 @Suite struct HandleLifetimeTests {
+    /// The loop is freed when its thread's work ends, even with an unref'd immediate still queued that
+    /// holds a socket: sockets refer to their loop without owning it (a strong reference made the cycle
+    /// loop → immediate → socket → loop, which leaked the loop).
+    @Test func aSocketInAPendingImmediateDoesNotKeepItsLoopAlive() {
+        final class Weak: @unchecked Sendable { weak var loop: EventLoop?; weak var socket: Socket? }
+        let refs = Weak()
+        let result = LoopThread.run { loop, _ in
+            let socket = Socket()
+            refs.socket = socket
+            refs.loop = loop
+            loop.setImmediate { _ = socket.destroyed }.unref()
+        }
+        #expect(result.finished)
+        #expect(refs.socket == nil)
+        #expect(refs.loop == nil)
+    }
+
     @Test func closeFromInsideItsOwnCallbackIsSafeAndIdempotent() {
         let result = LoopThread.run { loop, trace in
             var handle: TimerHandle?
