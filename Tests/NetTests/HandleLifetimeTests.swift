@@ -23,6 +23,39 @@ import Testing
         #expect(refs.loop == nil)
     }
 
+    /// A loop whose thread ends with a server listening and a connection open (all unref'd) frees them,
+    /// although each one's listeners capture it: the loop closes their handles, and they drop their
+    /// listeners then (nothing is emitted any more, as after Node's process exits).
+    @Test func openSocketsAndServersAreFreedWhenTheirLoopShutsDown() {
+        final class Weak: @unchecked Sendable { weak var client: Socket?; weak var peer: Socket?; weak var server: Server? }
+        let refs = Weak()
+        let result = LoopThread.run { _, trace in
+            let server = Net.createServer { peer in
+                refs.peer = peer
+                peer.on(.data) { peer.write($0) }
+                peer.unref()
+                trace.log("accepted")
+            }
+            refs.server = server
+            try! server.listen(port: 0)
+            server.on(.listening) {
+                server.unref()
+                let client = try! Net.createConnection(port: server.address()!.port!, host: "127.0.0.1")
+                refs.client = client
+                client.on(.data) { _ in _ = client.bytesRead }
+                client.on(.connect) {
+                    trace.log("connected")
+                    client.unref()
+                }
+            }
+        }
+        #expect(result.finished)
+        #expect(Set(result.trace) == ["accepted", "connected"])
+        #expect(refs.client == nil)
+        #expect(refs.peer == nil)
+        #expect(refs.server == nil)
+    }
+
     @Test func closeFromInsideItsOwnCallbackIsSafeAndIdempotent() {
         let result = LoopThread.run { loop, trace in
             var handle: TimerHandle?

@@ -153,4 +153,5 @@ private final class ReadSink: StreamHandleOwner {
     init(_ body: @escaping (StreamHandle.ReadEvent) -> Void) { self.body = body }
     func handleRead(_ event: StreamHandle.ReadEvent) { body(event) }
     func handleDidClose(hadError: Bool) {}
+    func handleClosedUnannounced(_ handle: StreamHandle) {}
 }

@@ -36,7 +36,7 @@ class StreamHandle: Handle {
         let owner = self.owner
         self.owner = nil
         switch closeNotice {
-        case .none: break
+        case .none: owner?.handleClosedUnannounced(self)
         case .closed: owner?.handleDidClose(hadError: false)
         case .closedWithError: owner?.handleDidClose(hadError: true)
         }
@@ -225,12 +225,15 @@ protocol StreamHandleOwner: AnyObject {
     func handleRead(_ event: StreamHandle.ReadEvent)
     /// The handle has closed (libuv's close callback ran), if its `closeNotice` asked for this.
     func handleDidClose(hadError: Bool)
+    /// The handle closed without a `closeNotice`: the loop shut down with it open.
+    func handleClosedUnannounced(_ handle: StreamHandle)
 }
 
 extension StreamHandle {
     /// Whether a handle's owner hears of its close.
     enum CloseNotice: UInt8 {
-        /// Closed without telling the owner (a handle the owner replaced or gave up on).
+        /// Not closed by the owner: only `handleClosedUnannounced` is called (a loop shutting down closes
+        /// every handle still open).
         case none
         /// Closed by the owner's destroy; its 'close' has `hadError` false.
         case closed

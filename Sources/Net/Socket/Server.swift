@@ -251,6 +251,7 @@ public final class Server: EventEmitter {
 
     private func startListening(_ listener: StreamHandle, backlog: Int, key: String, address: String?, port: Int?) {
         handle = listener
+        listener.owner = self
         listener.onConnection = { [self] status in onConnection(status) }
         let status = listener.listen(backlog: Int32(clamping: backlog > 0 ? backlog : 511))
         if status < 0 {
@@ -557,4 +558,16 @@ public struct DropInfo: Sendable, Equatable {
 extension EventKey where Emitter == Server, Payload == Socket {
     /// `'connection'`: a new connection was accepted.
     public static var connection: Self { .init(.connection) }
+}
+
+extension Server: StreamHandleOwner {
+    func handleRead(_ event: StreamHandle.ReadEvent) {}
+    func handleDidClose(hadError: Bool) {}
+
+    /// The loop shut down (its thread ended) while the server listened: nothing is emitted any more, and
+    /// the listeners, which may capture the server, are dropped so that it can be freed.
+    func handleClosedUnannounced(_ closed: StreamHandle) {
+        guard closed === handle else { return }
+        eventListeners.releaseAll()
+    }
 }

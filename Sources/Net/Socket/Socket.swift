@@ -807,6 +807,14 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
 extension Socket: StreamHandleOwner {
     func handleRead(_ event: StreamHandle.ReadEvent) { onRead(event) }
     func handleDidClose(hadError: Bool) { emitHandleClose(hadError) }
+
+    /// The loop shut down (its thread ended) with this socket open. Nothing is emitted any more, as nothing
+    /// is after Node's process exits; the listeners are dropped, since one that captures the socket would
+    /// otherwise keep it (and what it holds) alive forever.
+    func handleClosedUnannounced(_ closed: StreamHandle) {
+        guard closed === handle else { return }
+        eventListeners.releaseAll()
+    }
 }
 
 extension Socket: TickTarget {
