@@ -103,7 +103,7 @@ extension Stream {
         }
         _destroy(error) { [self] error in
             // Node's `called`: a `_destroy` that calls back twice is heard once. The flag can live in the
-            // state because only a socket is ever un-destroyed, and a socket does not come here.
+            // state because a stream is destroyed once until `reset()` (which clears it) un-destroys it.
             guard !state.destroyCallbackCalled else { return }
             state.destroyCallbackCalled = true
             finishDestroy(error, callback)
