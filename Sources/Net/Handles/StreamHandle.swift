@@ -219,7 +219,7 @@ class StreamHandle: Handle {
     }
 }
 
-/// What a stream handle reports to: a socket (or a test).
+/// What a stream handle reports to: the socket it carries, or the server listening on it (or a test).
 protocol StreamHandleOwner: AnyObject {
     /// A read callback's result; `.data` bytes are valid only during the call.
     func handleRead(_ event: StreamHandle.ReadEvent)
