@@ -174,11 +174,13 @@ func pingpong(_ connections: Int) {
         for _ in 0..<connections {
             connect(ConnectOptions(port: port, host: "127.0.0.1")) { socket in
                 socket.setNoDelay(true)
-                var got = 0
+                // A Counter, not a captured `var`: a var an escaping closure captures is boxed and
+                // checked for exclusive access on every use (60 instructions per write, 3% of Net's).
+                let got = Counter()
                 socket.on(.data) { chunk in
-                    got += chunk.count
-                    while got >= 64 {
-                        got -= 64
+                    got.value += chunk.count
+                    while got.value >= 64 {
+                        got.value -= 64
                         counted.value += 1
                         socket.write(message)
                     }
