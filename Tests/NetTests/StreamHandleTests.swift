@@ -151,7 +151,7 @@ import Testing
 private final class ReadSink: StreamHandleOwner {
     let body: (StreamHandle.ReadEvent) -> Void
     init(_ body: @escaping (StreamHandle.ReadEvent) -> Void) { self.body = body }
-    func handleRead(_ event: StreamHandle.ReadEvent) { body(event) }
+    func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) { body(event) }
     func handleDidClose(hadError: Bool) {}
     func handleClosedUnannounced(_ handle: StreamHandle) {}
 }

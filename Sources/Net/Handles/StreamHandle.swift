@@ -53,16 +53,17 @@ class StreamHandle: Handle {
     final func readStart() -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
         guard !isReading else { return 0 }
+        // Both callbacks borrow the handle's object and its loop: no reference counting per read.
         let status = uv_read_start(stream, { handle, suggested, buf in
-            let stream = StreamHandle.from(handle!)
-            if let user = stream.readBuffer {
-                buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(user.count))
-            } else {
-                let slab = stream.loop.readSlab
-                buf!.pointee = uv_buf_init(slab.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(slab.count))
+            StreamHandle.borrowing(handle!) { stream in
+                if let user = stream.readBuffer {
+                    buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(user.count))
+                } else {
+                    let slab = stream.withLoop { $0.readSlab }
+                    buf!.pointee = uv_buf_init(slab.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(slab.count))
+                }
             }
         }, { handle, nread, buf in
-            let stream = StreamHandle.from(handle!)
             guard nread != 0 else { return }   // EAGAIN: nothing to report
             let event: ReadEvent
             if nread > 0 {
@@ -72,7 +73,9 @@ class StreamHandle: Handle {
             } else {
                 event = .error(Int32(nread))
             }
-            stream.loop.dispatch { stream.owner?.handleRead(event) }
+            StreamHandle.borrowing(handle!) { stream in
+                stream.withLoop { $0.dispatch { stream.owner?.handleRead(event, from: stream) } }
+            }
         })
         if status == 0 { isReading = true }
         return status
@@ -221,8 +224,9 @@ class StreamHandle: Handle {
 
 /// What a stream handle reports to: the socket it carries, or the server listening on it (or a test).
 protocol StreamHandleOwner: AnyObject {
-    /// A read callback's result; `.data` bytes are valid only during the call.
-    func handleRead(_ event: StreamHandle.ReadEvent)
+    /// A read callback's result; `.data` bytes are valid only during the call. `stream` is the handle that
+    /// read, open for the whole call (its `loop` is safe to use, with no reference counting).
+    func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle)
     /// The handle has closed (libuv's close callback ran), if its `closeNotice` asked for this.
     func handleDidClose(hadError: Bool)
     /// The handle closed without a `closeNotice`: the loop shut down with it open.

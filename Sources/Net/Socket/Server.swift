@@ -561,7 +561,7 @@ extension EventKey where Emitter == Server, Payload == Socket {
 }
 
 extension Server: StreamHandleOwner {
-    func handleRead(_ event: StreamHandle.ReadEvent) {}
+    func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) {}
     func handleDidClose(hadError: Bool) {}
 
     /// The loop shut down (its thread ended) while the server listened: nothing is emitted any more, and

@@ -365,7 +365,7 @@ public final class Socket: Duplex {
         if status < 0 { destroy(.errno(status, syscall: "read")) }
     }
 
-    private func onRead(_ event: StreamHandle.ReadEvent) {
+    private func onRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) {
         switch event {
         case .data(let bytes):
             bytesReadTotal += bytes.count
@@ -375,7 +375,9 @@ public final class Socket: Duplex {
                 deliverToOnRead(onread, count: bytes.count)
                 return
             }
-            if !push(loop.chunk(of: bytes)) {
+            // The handle's loop, borrowed, not the socket's: the socket holds its loop `unowned`, and each
+            // use of that is an unowned-to-strong retain and a release.
+            if !push(stream.withLoop { $0.chunk(of: bytes) }) {
                 handle?.readStop()
                 readStopped = true
             }
@@ -805,7 +807,7 @@ extension EventKey where Emitter == Socket, Payload == LookupResult {
 }
 
 extension Socket: StreamHandleOwner {
-    func handleRead(_ event: StreamHandle.ReadEvent) { onRead(event) }
+    func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) { onRead(event, from: stream) }
     func handleDidClose(hadError: Bool) { emitHandleClose(hadError) }
 
     /// The loop shut down (its thread ended) with this socket open. Nothing is emitted any more, as nothing
