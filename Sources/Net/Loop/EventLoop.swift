@@ -39,6 +39,9 @@ public final class EventLoop: @unchecked Sendable {
     /// chunk, and `slabBase` its address, valid while the array is held here and not replaced.
     @exclusivity(unchecked) var slabArray: [UInt8] = []
     @exclusivity(unchecked) var slabBase: UnsafeMutableRawPointer?
+    /// The last chunk a small read was copied into, refilled by the next read once nobody else holds it
+    /// (see `chunk(of:)`).
+    @exclusivity(unchecked) var spareChunk: [UInt8] = []
 
     /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
     /// prints the error as Node does to standard error and exits with status 1, as Node's process does.
