@@ -337,7 +337,10 @@ extension Writable {
     // MARK: The machine (Node's writable.js)
 
     func writeChunk(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
-        let callback = given ?? WritableState.nop
+        // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is re-abstracted,
+        // a thunk and a context allocated for it on every write.
+        let callback: (NetError?) -> Void
+        if let given { callback = given } else { callback = WritableState.nop }
         if _interceptWrite(callback) { return false }
         let state = wstate
         var error: NetError?
