@@ -87,6 +87,13 @@ public final class EventLoop: @unchecked Sendable {
         return loop
     }
 
+    /// Runs `body` with the calling thread's loop borrowed: no retain and release, which `current` costs
+    /// its caller. For the ticks the stream machinery queues on every read and write.
+    @inline(__always) static func withCurrent<R>(_ body: (EventLoop) -> R) -> R {
+        guard let existing = pthread_getspecific(currentLoopKey) else { return body(current) }
+        return Unmanaged<EventLoop>.fromOpaque(existing)._withUnsafeGuaranteedRef(body)
+    }
+
     /// Whether the caller is on this loop's thread.
     public var inEventLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
 

@@ -596,7 +596,7 @@ extension Readable {
         if !state.readingMore {
             state.readingMore = true
             if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                EventLoop.current.nextTick(target, .maybeReadMore)
+                EventLoop.withCurrent { $0.nextTick(target, .maybeReadMore) }
             } else {
                 EventLoop.current.nextTick { [self] in maybeReadMoreNT() }
             }

@@ -429,7 +429,7 @@ extension Writable {
             if isNop {
                 if state.joinBatch() {
                     if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                        EventLoop.current.nextTick(target, .afterWriteBatch)
+                        EventLoop.withCurrent { $0.nextTick(target, .afterWriteBatch) }
                     } else {
                         EventLoop.current.nextTick { [self] in afterWriteBatchNT() }
                     }
