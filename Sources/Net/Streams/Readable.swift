@@ -25,8 +25,8 @@ public final class ReadableState {
     /// `readableLength`: buffered bytes (characters after `setEncoding`).
     @exclusivity(unchecked) public internal(set) var length = 0
     @exclusivity(unchecked) var buffer = Deque<Chunk>()
-    /// The flags, `flowing` and `paused` (see `Bit`).
-    @exclusivity(unchecked) private var bits: UInt32 = Bit.readable | Bit.sync
+    /// The flags, `flowing` and `paused` (see `Bit`). Internal, not private, so tests can compare whole states.
+    @exclusivity(unchecked) var bits: UInt32 = Bit.readable | Bit.sync
     /// The rarely used parts.
     @exclusivity(unchecked) private var rare: Rare?
 
@@ -173,6 +173,11 @@ public final class ReadableState {
         get { rare?.awaitDrainWriters ?? [] }
         set { if !newValue.isEmpty || rare != nil { rareStorage.awaitDrainWriters = newValue } }
     }
+    /// Empties `awaitDrainWriters` (Node's `state.awaitDrainWriters = null` on every chunk taken) without
+    /// getting and setting the set: once per read, and empty in all but piped streams.
+    func clearAwaitDrainWriters() {
+        if let rare, !rare.awaitDrainWriters.isEmpty { rare.awaitDrainWriters.removeAll() }
+    }
     var pipes: [any Writable] {
         get { rare?.pipes ?? [] }
         set { if !newValue.isEmpty || rare != nil { rareStorage.pipes = newValue } }
@@ -274,7 +279,7 @@ extension Readable {
             n = 0
         } else {
             state.length -= n!
-            state.awaitDrainWriters.removeAll()
+            state.clearAwaitDrainWriters()
         }
         if state.length == 0 {
             if !state.ended { state.needReadable = true }
@@ -541,7 +546,7 @@ extension Readable {
     private func addChunk(_ chunk: Chunk) {
         let state = rstate
         if state.flowing == true, state.length == 0, !state.sync, listenerCount(EventKey<Self, Chunk>.data) > 0 {
-            state.awaitDrainWriters.removeAll()
+            state.clearAwaitDrainWriters()
             state.dataEmitted = true
             emit(.data, chunk)
         } else {
