@@ -20,7 +20,7 @@ public enum LoopThread {
     /// Runs `body` then the loop on a new thread, and waits for the thread to end.
     public static func run(timeout: Double = 20, _ body: @escaping @Sendable (EventLoop, Trace) -> Void) -> Result {
         let box = ResultBox()
-        let thread = Thread {
+        let work = ThreadWork {
             let loop = EventLoop.current
             let trace = Trace()
             box.setLoop(loop)
@@ -30,17 +30,33 @@ public enum LoopThread {
             let elapsed = Double(DispatchTime.now().uptimeNanoseconds - start.uptimeNanoseconds) / 1e9
             box.finish(Result(trace: trace.lines, finished: !box.stoppedByWatchdog, seconds: elapsed))
         }
-        thread.stackSize = 8 << 20
-        thread.start()
+        // A pthread, joined below: the loop shuts down in the thread's exit (a thread-local destructor),
+        // after `Thread.isFinished` would already say true, and the test must not end before it has.
+        var attributes = pthread_attr_t()
+        pthread_attr_init(&attributes)
+        pthread_attr_setstacksize(&attributes, 8 << 20)
+        var thread = pthread_t()
+        let status = pthread_create(&thread, &attributes, { argument in
+            Unmanaged<ThreadWork>.fromOpaque(argument!).takeRetainedValue().body()
+            return nil
+        }, Unmanaged.passRetained(work).toOpaque())
+        pthread_attr_destroy(&attributes)
+        precondition(status == 0, "pthread_create failed: \(status)")
         if !box.wait(timeout: timeout) {
             box.markWatchdog()
             box.loop?.execute { EventLoop.current.stop() }
             _ = box.wait(timeout: 10)
         }
-        // Wait until the thread has really exited, so its loop is shut down before the test ends.
-        while !thread.isFinished { usleep(1000) }
+        // Until the thread has really exited, its loop shut down and the shutdown's callbacks run.
+        pthread_join(thread, nil)
         return box.result ?? Result(trace: [], finished: false, seconds: timeout)
     }
+}
+
+/// What a loop thread runs, handed to `pthread_create`.
+private final class ThreadWork: Sendable {
+    let body: @Sendable () -> Void
+    init(_ body: @escaping @Sendable () -> Void) { self.body = body }
 }
 
 /// An ordered log of what a scenario saw; loop-confined, read after the loop ends.

@@ -219,7 +219,7 @@ public final class EventLoop: @unchecked Sendable {
         uncaughtErrorHandler = { _ in }
         // A callback run by the closing (a 'close' listener that connects again) can open a new handle, so
         // close and run until libuv has none left. Handles rely on this: no handle outlives its loop
-        // (`Handle.loop` is `unowned(unsafe)`), and the loop's memory is freed with the loop.
+        // (`Handle.loopReference` does not keep it alive), and the loop's memory is freed with the loop.
         var status: Int32
         var rounds = 0
         repeat {
@@ -239,14 +239,22 @@ public final class EventLoop: @unchecked Sendable {
 /// The thread-local slot holding each thread's loop; its destructor shuts the loop down at thread exit.
 private let currentLoopKey: pthread_key_t = {
     var key = pthread_key_t()
-    let status = pthread_key_create(&key) { pointer in
-        guard let pointer else { return }
-        let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
-        loop.shutdown()
-    }
+    let status = pthread_key_create(&key, shutDownThreadLoop)
     precondition(status == 0, "pthread_key_create failed")
     return key
 }()
+
+/// The slot's destructor: shuts the thread's loop down and releases it. POSIX empties the slot before
+/// calling it, so the loop is put back while it shuts down: the callbacks the shutdown runs (cancelled
+/// writes and connects, 'close' listeners) reach it as `EventLoop.current` and do not make a new loop,
+/// whose ticks would run after this loop's listeners were dropped, with the default uncaught-error handler.
+private func shutDownThreadLoop(_ pointer: UnsafeMutableRawPointer?) {
+    guard let pointer else { return }
+    pthread_setspecific(currentLoopKey, pointer)
+    let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
+    loop.shutdown()
+    pthread_setspecific(currentLoopKey, nil)
+}
 
 /// One entry of the tick queue: a closure, or an object and what to run on it.
 enum Tick {
