@@ -3,11 +3,12 @@ import NetTestSupport
 import Testing
 
 /// `Socket.maybeReadMoreWhileReading`, the shortcut the maybeReadMore tick takes while the handle reads,
-/// must leave the readable state exactly as Node's `maybeReadMore_` (`maybeReadMoreNT`, a port of it) does.
-/// Every combination of the flags either can read is tried on a connected, reading socket.
+/// must leave the readable state exactly as Node's `maybeReadMore_` (`maybeReadMoreNT`, a port of it) does,
+/// and do nothing else: no tick queued, no 'data' emitted. Every combination of the flags either can read
+/// is tried, with three high-water marks, on a connected, reading socket.
 @Suite struct MaybeReadMoreTests {
     /// The flags that decide what `read(0)` does: flag `i` of `flagCount` set to `on`.
-    static let flagCount = 7
+    static let flagCount = 8
     static func setFlag(_ i: Int, of state: ReadableState, to on: Bool) {
         switch i {
         case 0: state.needReadable = on
@@ -16,7 +17,8 @@ import Testing
         case 3: state.reading = on
         case 4: state.ended = on
         case 5: state.dataEmitted = on
-        default: state.readableListening = on
+        case 6: state.readableListening = on
+        default: state.destroyed = on
         }
     }
 
@@ -27,33 +29,47 @@ import Testing
             try! server.listen(port: 0, host: "127.0.0.1") {
                 var client: Socket!
                 client = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1")
+                var dataEvents = 0
                 client.on(.data) { _ in
+                    dataEvents += 1
+                    guard dataEvents == 1 else { return }
                     // Ticks done, the handle reading: now compare the two paths from the same states.
                     _ = setImmediate {
+                        let loop = EventLoop.current
                         let state = client.streamState.readable!
-                        let saved = (state.bits, state.length)
+                        let saved = (state.bits, state.length, state.highWaterMark)
                         var taken = 0, compared = 0, differing: [String] = []
                         for flowing in [nil, true, false] as [Bool?] {
                             for mask in 0..<(1 << Self.flagCount) {
-                                for length in [0, 10, state.highWaterMark - 1, state.highWaterMark] {
-                                    let set = {
-                                        state.bits = saved.0
-                                        for i in 0..<Self.flagCount { Self.setFlag(i, of: state, to: mask & (1 << i) != 0) }
-                                        state.flowing = flowing
-                                        state.length = length
-                                        state.readingMore = true
-                                    }
-                                    set()
-                                    let tookShortcut = client.maybeReadMoreWhileReading()
-                                    let shortcut = (state.bits, state.length)
-                                    set()
-                                    client.maybeReadMoreNT()
-                                    let general = (state.bits, state.length)
-                                    compared += 1
-                                    if tookShortcut {
-                                        taken += 1
-                                        if shortcut != general {
-                                            differing.append("flowing \(String(describing: flowing)) mask \(mask) length \(length)")
+                                for mark in [saved.2, 1, 0] {
+                                    for length in Set([0, 10, mark - 1, mark]).sorted() where length >= 0 {
+                                        let set = {
+                                            state.bits = saved.0
+                                            for i in 0..<Self.flagCount { Self.setFlag(i, of: state, to: mask & (1 << i) != 0) }
+                                            state.flowing = flowing
+                                            state.highWaterMark = mark
+                                            state.length = length
+                                            state.readingMore = true
+                                        }
+                                        // Each path's whole effect: the state, and what it queued or emitted.
+                                        let effect = { (path: () -> Bool) -> (UInt32, Int, Int, Int, Bool, UInt32) in
+                                            set()
+                                            let before = state.bits
+                                            let ticks = loop.pendingTickCount, events = dataEvents
+                                            let took = path()
+                                            return (state.bits, state.length, loop.pendingTickCount - ticks, dataEvents - events, took, before)
+                                        }
+                                        let shortcut = effect { client.maybeReadMoreWhileReading() }
+                                        let general = effect { client.maybeReadMoreNT(); return true }
+                                        compared += 1
+                                        if shortcut.4 {
+                                            taken += 1
+                                            if shortcut.0 != general.0 || shortcut.1 != general.1 || shortcut.2 != general.2
+                                                || shortcut.3 != general.3 || shortcut.2 != 0 || shortcut.3 != 0 {
+                                                differing.append("flowing \(String(describing: flowing)) mask \(mask) mark \(mark) length \(length)")
+                                            }
+                                        } else if shortcut.0 != shortcut.5 || shortcut.1 != length || shortcut.2 != 0 || shortcut.3 != 0 {
+                                            differing.append("declined but acted: mask \(mask) mark \(mark) length \(length)")
                                         }
                                     }
                                 }
@@ -61,6 +77,7 @@ import Testing
                         }
                         state.bits = saved.0
                         state.length = saved.1
+                        state.highWaterMark = saved.2
                         trace.log("compared \(compared), shortcut taken in \(taken), differing \(differing)")
                         client.destroy()
                         server.close()
@@ -69,8 +86,9 @@ import Testing
             }
         }
         #expect(result.finished)
-        // 3 flowing values × 128 flag sets × 4 lengths; the shortcut applies where neither `reading` nor
-        // `ended` is set and the buffer is below the mark: 3 × 32 × 3.
-        #expect(result.trace == ["compared 1536, shortcut taken in 288, differing []"])
+        // 3 flowing values × 256 flag sets × 9 (mark, length) pairs: mark 16 KiB with lengths 0, 10, mark − 1
+        // and mark; mark 1 with 0, 1, 10; mark 0 with 0, 10. The shortcut applies where none of `reading`,
+        // `ended`, `destroyed` is set and the buffer is below a non-zero mark: 3 × 32 × (3 + 1).
+        #expect(result.trace == ["compared 6912, shortcut taken in 384, differing []"])
     }
 }

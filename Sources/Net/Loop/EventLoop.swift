@@ -170,6 +170,9 @@ public final class EventLoop: @unchecked Sendable {
         ticks.append(.target(target, code))
     }
 
+    /// How many ticks are queued (for tests that check a path queues none).
+    var pendingTickCount: Int { ticks.count }
+
     private func runTicks() {
         guard !drainingTicks else { return }
         drainingTicks = true
