@@ -42,6 +42,18 @@ import Testing
         #expect(result.trace == ["second bbbb reused true", "third ccccc reused false", "second still bbbb"])
     }
 
+    /// Reads above `spareChunkLimit` get arrays of their own, and the loop keeps no reference to them (a
+    /// holder that kept them would pay a wasted copy at the next refill, and one that changed them a copy).
+    @Test func aReadAboveTheLimitIsNotKept() {
+        let result = LoopThread.run { loop, trace in
+            let small = Self.bytes("aaaa").withUnsafeBytes { loop.chunk(of: $0) }
+            let large = [UInt8](repeating: 7, count: EventLoop.spareChunkLimit + 1).withUnsafeBytes { loop.chunk(of: $0) }
+            trace.log("spare still the small one \(Self.storage(Buffer(loop.spareChunk)) == Self.storage(small))")
+            trace.log("large \(large.count) bytes, unique \(Self.storage(large) != Self.storage(Buffer(loop.spareChunk)))")
+        }
+        #expect(result.trace == ["spare still the small one true", "large \(EventLoop.spareChunkLimit + 1) bytes, unique true"])
+    }
+
     @Test func aChunkMutatedByItsHolderDoesNotChangeTheNextRead() {
         let result = LoopThread.run { loop, trace in
             var held = Self.bytes("aaaa").withUnsafeBytes { loop.chunk(of: $0) }

@@ -247,6 +247,8 @@ extension StreamHandle {
 }
 
 extension EventLoop {
+    /// The largest read that refills the spare chunk (see `chunk(of:)`).
+    static let spareChunkLimit = 1024
     /// The size of a read: libuv's suggestion and Node's, 64 KiB.
     static let readSize = 65_536
     /// Reads of at least this many bytes keep the read array as their chunk; smaller ones are copied out
@@ -276,17 +278,19 @@ extension EventLoop {
             array.removeLast(Self.readSize - count)   // shrinks the count, keeps the storage: no copy
             return Buffer(array)
         }
+        // `Array(_: UnsafeRawBufferPointer)` runs code specialized for bytes; `init(unsafeUninitializedCapacity:)`
+        // goes through the standard library's generic path, which looks up the array storage's metadata on
+        // every call: 850 against 450 instructions for a 64-byte chunk, malloc and free included.
+        guard count <= Self.spareChunkLimit else { return Buffer([UInt8](bytes)) }
         // The last small chunk is kept here and refilled by the next read of the same size once whoever
         // it went to has let it go: a reader done with each chunk in its 'data' listener (most are) costs
         // no allocation per read. Copy-on-write keeps this sound: while the chunk is still held elsewhere,
         // `withUnsafeMutableBytes` first gives this copy storage of its own, and the holder's bytes stay
-        // as they were.
+        // as they were. That copy is wasted (the bytes are overwritten), and a holder that changes its
+        // chunk copies it too, so only reads of up to `spareChunkLimit` bytes go this way.
         if spareChunk.count == count {
             spareChunk.withUnsafeMutableBytes { $0.copyMemory(from: bytes) }
         } else {
-            // `Array(_: UnsafeRawBufferPointer)` runs code specialized for bytes; `init(unsafeUninitializedCapacity:)`
-            // goes through the standard library's generic path, which looks up the array storage's metadata
-            // on every call: 850 against 450 instructions for a 64-byte chunk, malloc and free included.
             spareChunk = [UInt8](bytes)
         }
         return Buffer(spareChunk)
