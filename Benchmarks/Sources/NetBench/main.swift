@@ -96,14 +96,19 @@ enum Payload {
 
 /// Node's flow(): write; when the stream says false wait for 'drain', else go on in the next tick.
 func flow(_ socket: Socket, _ payload: Payload) {
-    func next() {
+    // One closure for the whole run. A local function passed as an escaping closure gets a new context
+    // each time (an allocation per 64-byte write); the C and NIO programs allocate nothing per write.
+    // The closure holds its holder, so both live as long as the process: the run ends with exit().
+    final class Step { var run: () -> Void = {} }
+    let step = Step()
+    step.run = {
         if payload.write(to: socket) {
-            EventLoop.current.nextTick(next)
+            EventLoop.current.nextTick(step.run)
         } else {
-            socket.once(.drain, next)
+            socket.once(.drain, step.run)
         }
     }
-    next()
+    step.run()
 }
 
 func count(_ socket: Socket) {
