@@ -59,17 +59,17 @@ class Handle {
     /// The handle as libuv's base type.
     final var handle: UnsafeMutablePointer<uv_handle_t> { raw.assumingMemoryBound(to: uv_handle_t.self) }
 
-    /// The Swift object stored in a handle's `data`, for use in libuv callbacks.
+    /// The Swift object stored in a handle's `data`, for use in libuv callbacks (a strong reference; see
+    /// `borrowing` for the hot callbacks).
     static func from(_ handle: UnsafeRawPointer) -> Self {
-        let data = handle.assumingMemoryBound(to: uv_handle_t.self).pointee.data!
-        // Every handle a callback receives was made by this class for this callback: no dynamic cast.
-        return unsafeDowncast(Unmanaged<Handle>.fromOpaque(data).takeUnretainedValue(), to: Self.self)
+        borrowing(handle) { $0 }
     }
 
     /// Runs `body` with the Swift object of a handle a callback received, borrowed (no retain and release):
     /// `handle.data` holds a reference until the close callback, so the object outlives the call.
     @inline(__always) static func borrowing<R>(_ handle: UnsafeRawPointer, _ body: (Self) -> R) -> R {
         let data = handle.assumingMemoryBound(to: uv_handle_t.self).pointee.data!
+        // Every handle a callback receives was made by this class for this callback: no dynamic cast.
         return Unmanaged<Handle>.fromOpaque(data)._withUnsafeGuaranteedRef { body(unsafeDowncast($0, to: Self.self)) }
     }
 

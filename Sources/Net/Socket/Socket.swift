@@ -827,7 +827,7 @@ extension Socket {
     func maybeReadMoreWhileReading() -> Bool {
         guard !connecting, let handle, handle.isReading, let state = streamState.readable else { return false }
         guard !state.reading, !state.ended, !state.destroyed, state.errored == nil,
-              state.highWaterMark > 0, state.length < state.highWaterMark else { return false }
+              state.length < state.highWaterMark else { return false }
         // What read(0) leaves: reading (set before `_read`), sync back off, needReadable (the buffer is
         // empty or below the mark); then maybeReadMore_ stops, the length unchanged.
         state.reading = true
