@@ -473,11 +473,6 @@ extension EventEmitter {
         return self
     }
 
-    /// `removeAllListeners(name)` for the overrides that add behaviour (Readable's 'readable').
-    func removeAllListenerEntries(named name: EventName) {
-        removeAll(named: name)
-    }
-
     /// Removes every listener of every event (Node's `removeAllListeners()`), in ``eventNames()`` order
     /// with `'removeListener'` last.
     @discardableResult
@@ -696,7 +691,9 @@ extension EventEmitter {
         }
     }
 
-    private func removeAll(named name: EventName) {
+    /// Node's `removeAllListeners(name)`; internal for the overrides that add behaviour (Readable's
+    /// 'readable').
+    func removeAll(named name: EventName) {
         // Node's removeAllListeners(name): removeListener for each, last first.
         for slot in eventListeners.listeners(named: name).reversed() { remove(name, slot.id) }
     }

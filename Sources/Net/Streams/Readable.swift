@@ -431,7 +431,7 @@ extension Readable {
     /// Node's `removeAllListeners(event)`; for 'readable', reading is handed back on the next tick.
     @discardableResult
     public func removeAllListeners(_ event: EventKey<Self, Void>) -> Self {
-        removeAllListenerEntries(named: event.eventName)
+        removeAll(named: event.eventName)
         if event.eventName.tag == .readable {
             EventLoop.current.nextTick { [self] in updateReadableListening() }
         }
