@@ -298,7 +298,15 @@ public final class EventListeners {
     }
 
     func hasListeners(_ name: EventName) -> Bool {
-        firstIndex(of: name) != nil
+        guard name.tag != .custom else { return firstIndex(of: name) != nil }
+        // Indexing `slots` in place: passing the array to `firstIndex(of:in:)` would retain it.
+        let tag = name.tag.rawValue
+        var i = 0
+        while i < slots.count {
+            if slots[i].tag == tag { return true }
+            i += 1
+        }
+        return false
     }
 
     /// Whether `name` has a hook (see `EventEmitter.addHook`).

@@ -206,6 +206,9 @@ extension EventKey where Emitter: Readable, Payload == Void {
 }
 
 extension Readable {
+    /// The readable half. The hot paths write `rstate.x` at each use rather than binding it once: a local
+    /// copy is retained and released around every call it outlives, while a load through the stream's
+    /// `let`s (`streamState`, then `readable`) costs nothing, as `self` keeps both alive for the call.
     private var rstate: ReadableState { streamState.readable! }
 
     // MARK: Producer side
@@ -214,29 +217,28 @@ extension Readable {
     /// mark: stop producing until `_read` is called again.
     @discardableResult
     public func push(_ chunk: Buffer?) -> Bool {
-        let state = rstate
         guard let chunk else {
-            state.reading = false
+            rstate.reading = false
             onEofChunk()
             return false
         }
         if chunk.isEmpty {
-            state.reading = false
+            rstate.reading = false
             maybeReadMore()
-        } else if state.ended {
+        } else if rstate.ended {
             errorOrDestroy(.streamPushAfterEOF, sync: false)
-        } else if state.destroyed || state.errored != nil {
+        } else if rstate.destroyed || rstate.errored != nil {
             return false
         } else {
-            state.reading = false
-            if state.decoder != nil {
-                let text = state.decoder!.write(chunk)
+            rstate.reading = false
+            if rstate.decoder != nil {
+                let text = rstate.decoder!.write(chunk)
                 if text.isEmpty { maybeReadMore() } else { addChunk(.string(text)) }
             } else {
                 addChunk(.buffer(chunk))
             }
         }
-        return !state.ended && (state.length < state.highWaterMark || state.length == 0)
+        return !rstate.ended && (rstate.length < rstate.highWaterMark || rstate.length == 0)
     }
 
     // MARK: Consumer side
@@ -245,48 +247,47 @@ extension Readable {
     /// Returns nil when not enough is buffered; 'readable' says when to try again.
     @discardableResult
     public func read(_ size: Int? = nil) -> Chunk? {
-        let state = rstate
         let original = size
         var n = size
-        if let size, size > state.highWaterMark { state.highWaterMark = Self.newHighWaterMark(size) }
-        if n != 0 { state.emittedReadable = false }
-        if n == 0, state.needReadable,
-           (state.highWaterMark != 0 ? state.length >= state.highWaterMark : state.length > 0) || state.ended {
-            if state.length == 0 && state.ended { endReadable() } else { emitReadable() }
+        if let size, size > rstate.highWaterMark { rstate.highWaterMark = Self.newHighWaterMark(size) }
+        if n != 0 { rstate.emittedReadable = false }
+        if n == 0, rstate.needReadable,
+           (rstate.highWaterMark != 0 ? rstate.length >= rstate.highWaterMark : rstate.length > 0) || rstate.ended {
+            if rstate.length == 0 && rstate.ended { endReadable() } else { emitReadable() }
             return nil
         }
         n = howMuchToRead(n)
-        if n == 0 && state.ended {
-            if state.length == 0 { endReadable() }
+        if n == 0 && rstate.ended {
+            if rstate.length == 0 { endReadable() }
             return nil
         }
-        var doRead = state.needReadable
-        if state.length == 0 || state.length - n! < state.highWaterMark { doRead = true }
-        if state.ended || state.reading || state.destroyed || state.errored != nil {
+        var doRead = rstate.needReadable
+        if rstate.length == 0 || rstate.length - n! < rstate.highWaterMark { doRead = true }
+        if rstate.ended || rstate.reading || rstate.destroyed || rstate.errored != nil {
             doRead = false
         } else if doRead {
-            state.reading = true
-            state.sync = true
-            if state.length == 0 { state.needReadable = true }
-            _read(state.highWaterMark)
-            state.sync = false
-            if !state.reading { n = howMuchToRead(original) }
+            rstate.reading = true
+            rstate.sync = true
+            if rstate.length == 0 { rstate.needReadable = true }
+            _read(rstate.highWaterMark)
+            rstate.sync = false
+            if !rstate.reading { n = howMuchToRead(original) }
         }
         var result: Chunk?
         if let count = n, count > 0 { result = fromList(count) }
         if result == nil {
-            state.needReadable = state.length <= state.highWaterMark
+            rstate.needReadable = rstate.length <= rstate.highWaterMark
             n = 0
         } else {
-            state.length -= n!
-            state.clearAwaitDrainWriters()
+            rstate.length -= n!
+            rstate.clearAwaitDrainWriters()
         }
-        if state.length == 0 {
-            if !state.ended { state.needReadable = true }
-            if original != n && state.ended { endReadable() }
+        if rstate.length == 0 {
+            if !rstate.ended { rstate.needReadable = true }
+            if original != n && rstate.ended { endReadable() }
         }
-        if let result, !state.errorEmitted, !state.closeEmitted {
-            state.dataEmitted = true
+        if let result, !rstate.errorEmitted, !rstate.closeEmitted {
+            rstate.dataEmitted = true
             emit(.data, result)
         }
         return result
@@ -544,15 +545,15 @@ extension Readable {
     }
 
     private func addChunk(_ chunk: Chunk) {
-        let state = rstate
-        if state.flowing == true, state.length == 0, !state.sync, listenerCount(EventKey<Self, Chunk>.data) > 0 {
-            state.clearAwaitDrainWriters()
-            state.dataEmitted = true
+        if rstate.flowing == true, rstate.length == 0, !rstate.sync,
+           eventListeners.hasListeners(EventKey<Self, Chunk>.data.eventName) {   // Node: listenerCount('data') > 0
+            rstate.clearAwaitDrainWriters()
+            rstate.dataEmitted = true
             emit(.data, chunk)
         } else {
-            state.length += Self.size(chunk)
-            state.buffer.append(chunk)
-            if state.needReadable { emitReadable() }
+            rstate.length += Self.size(chunk)
+            rstate.buffer.append(chunk)
+            if rstate.needReadable { emitReadable() }
         }
         maybeReadMore()
     }
@@ -597,9 +598,8 @@ extension Readable {
     }
 
     private func maybeReadMore() {
-        let state = rstate
-        if !state.readingMore {
-            state.readingMore = true
+        if !rstate.readingMore {
+            rstate.readingMore = true
             if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
                 EventLoop.withCurrent { $0.nextTick(target, .maybeReadMore) }
             } else {
@@ -610,14 +610,13 @@ extension Readable {
 
     /// Node's `maybeReadMore_`: reads on while the buffer is below the high-water mark.
     func maybeReadMoreNT() {
-        let state = rstate
-        while !state.reading && !state.ended
-                && (state.length < state.highWaterMark || (state.flowing == true && state.length == 0)) {
-            let length = state.length
+        while !rstate.reading && !rstate.ended
+                && (rstate.length < rstate.highWaterMark || (rstate.flowing == true && rstate.length == 0)) {
+            let length = rstate.length
             read(0)
-            if length == state.length { break }
+            if length == rstate.length { break }
         }
-        state.readingMore = false
+        rstate.readingMore = false
     }
 
     private func resumeNT() {
@@ -630,8 +629,7 @@ extension Readable {
     }
 
     func flow() {
-        let state = rstate
-        while state.flowing == true, read() != nil {}
+        while rstate.flowing == true, read() != nil {}
     }
 
     private func endReadable() {

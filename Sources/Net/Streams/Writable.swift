@@ -256,6 +256,7 @@ extension Writable {
         return nil
     }
 
+    /// The writable half; the hot paths load it at each use, not into a local (see `Readable.rstate`).
     private var wstate: WritableState { streamState.writable! }
 
     // MARK: Public API
@@ -342,11 +343,10 @@ extension Writable {
         let callback: (NetError?) -> Void
         if let given { callback = given } else { callback = WritableState.nop }
         if _interceptWrite(callback) { return false }
-        let state = wstate
         var error: NetError?
-        if state.ending {
+        if wstate.ending {
             error = .streamWriteAfterEnd
-        } else if state.destroyed {
+        } else if wstate.destroyed {
             error = .streamDestroyed("write")
         }
         if let error {
@@ -354,65 +354,62 @@ extension Writable {
             errorOrDestroy(error, sync: true)
             return false
         }
-        state.pendingcb += 1
+        wstate.pendingcb += 1
         return writeOrBuffer(chunk, callback, isNop: given == nil)
     }
 
     private func writeOrBuffer(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void, isNop: Bool) -> Bool {
-        let state = wstate
         let count = chunk.count
-        state.length += count
-        if state.writing || state.corked > 0 || state.errored != nil {
-            state.buffered.append(.init(chunk: chunk, callback: callback, isNop: isNop))
+        wstate.length += count
+        if wstate.writing || wstate.corked > 0 || wstate.errored != nil {
+            wstate.buffered.append(.init(chunk: chunk, callback: callback, isNop: isNop))
         } else {
-            state.writelen = count
-            state.writecb = callback
-            state.writecbIsNop = isNop
-            state.writing = true
-            state.sync = true
+            wstate.writelen = count
+            wstate.writecb = callback
+            wstate.writecbIsNop = isNop
+            wstate.writing = true
+            wstate.sync = true
             if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
-            state.sync = false
+            wstate.sync = false
         }
         // Node v20 measures after `_write`: a chunk that `_write` completed synchronously (a socket's
         // `uv_try_write` took all of it) no longer counts, so `write()` returns true even for a chunk
         // larger than the high-water mark; an empty queue is never backpressure.
-        let ret = state.length < state.highWaterMark || state.length == 0
-        if !ret { state.needDrain = true }
-        return ret && state.errored == nil && !state.destroyed
+        let ret = wstate.length < wstate.highWaterMark || wstate.length == 0
+        if !ret { wstate.needDrain = true }
+        return ret && wstate.errored == nil && !wstate.destroyed
     }
 
     private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, isNop: Bool, _ callback: @escaping (NetError?) -> Void) {
-        let state = wstate
-        state.writelen = length
-        state.writecb = callback
-        state.writecbIsNop = isNop
-        state.writing = true
-        state.sync = true
-        if state.destroyed {
+        wstate.writelen = length
+        wstate.writecb = callback
+        wstate.writecbIsNop = isNop
+        wstate.writing = true
+        wstate.sync = true
+        if wstate.destroyed {
             onwrite(.streamDestroyed("write"))
         } else if writev {
             _writev(chunks) { [self] error in onwrite(error) }
         } else {
             if let completed = _write(chunks[0], orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
         }
-        state.sync = false
+        wstate.sync = false
     }
 
     private func onwrite(_ error: NetError?) {
-        let state = wstate
-        let sync = state.sync
-        guard let callback = state.writecb else {
+        let sync = wstate.sync
+        guard let callback = wstate.writecb else {
             errorOrDestroy(.multipleCallback, sync: false)
             return
         }
         // Read now: `clearBuffer` below starts the next write, which sets the flag for itself.
-        let isNop = state.writecbIsNop
-        state.writing = false
-        state.writecb = nil
-        state.length -= state.writelen
-        state.writelen = 0
+        let isNop = wstate.writecbIsNop
+        wstate.writing = false
+        wstate.writecb = nil
+        wstate.length -= wstate.writelen
+        wstate.writelen = 0
         if let error {
-            state.errored = state.errored ?? error
+            wstate.errored = wstate.errored ?? error
             // Node rejects every buffered write with the error too (errorBuffer, on destroy).
             if sync {
                 EventLoop.current.nextTick { [self] in onwriteError(error, callback) }
@@ -421,13 +418,13 @@ extension Writable {
             }
             return
         }
-        if state.buffered.count > 0 { clearBuffer() }
+        if wstate.buffered.count > 0 { clearBuffer() }
         if sync {
             // Node defers a synchronous write's completion to the next tick, and counts completions that
             // share one callback function into the tick already scheduled (`afterWriteTickInfo`). Closures
             // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
             if isNop {
-                if state.joinBatch() {
+                if wstate.joinBatch() {
                     if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
                         EventLoop.withCurrent { $0.nextTick(target, .afterWriteBatch) }
                     } else {
@@ -435,9 +432,9 @@ extension Writable {
                     }
                 }
             } else {
-                state.closeBatch()
+                wstate.closeBatch()
                 EventLoop.current.nextTick { [self] in
-                    state.closeBatch()
+                    wstate.closeBatch()
                     afterWrite(count: 1, callback)
                 }
             }
@@ -460,17 +457,16 @@ extension Writable {
     }
 
     private func afterWrite(count: Int, _ callback: @escaping (NetError?) -> Void) {
-        let state = wstate
-        let needDrain = !state.ending && !state.destroyed && state.length == 0 && state.needDrain
+        let needDrain = !wstate.ending && !wstate.destroyed && wstate.length == 0 && wstate.needDrain
         if needDrain {
-            state.needDrain = false
+            wstate.needDrain = false
             emit(.drain)
         }
         for _ in 0..<count {
-            state.pendingcb -= 1
+            wstate.pendingcb -= 1
             callback(nil)
         }
-        if state.destroyed { errorBuffer() }
+        if wstate.destroyed { errorBuffer() }
         finishMaybe(sync: false)
     }
 
@@ -490,24 +486,23 @@ extension Writable {
     }
 
     func clearBuffer() {
-        let state = wstate
-        if state.corked > 0 || state.bufferProcessing || state.destroyed { return }
-        state.bufferProcessing = true
-        defer { state.bufferProcessing = false }
-        if state.buffered.count > 1 && hasWritev {
+        if wstate.corked > 0 || wstate.bufferProcessing || wstate.destroyed { return }
+        wstate.bufferProcessing = true
+        defer { wstate.bufferProcessing = false }
+        if wstate.buffered.count > 1 && hasWritev {
             // One `_writev` of everything buffered, its callback calling each write's own (Node's allNoop:
             // none when no write had one). The queue keeps its storage for the next batch.
             var chunks: [Buffer] = []
-            chunks.reserveCapacity(state.buffered.count)
+            chunks.reserveCapacity(wstate.buffered.count)
             var length = 0
             var callbacks: [(NetError?) -> Void] = []
-            for pending in state.buffered {
+            for pending in wstate.buffered {
                 chunks.append(pending.chunk)
                 length += pending.chunk.count
                 if !pending.isNop { callbacks.append(pending.callback) }
             }
-            let count = state.buffered.count
-            state.buffered.removeAll(keepingCapacity: true)
+            let count = wstate.buffered.count
+            wstate.buffered.removeAll(keepingCapacity: true)
             if callbacks.isEmpty {
                 doWrite(chunks, length: length, writev: true, isNop: true, WritableState.nop)
             } else {
@@ -515,9 +510,9 @@ extension Writable {
                     for callback in callbacks { callback(error) }
                 }
             }
-            state.pendingcb -= count - 1
+            wstate.pendingcb -= count - 1
         } else {
-            while !state.writing, let pending = state.buffered.popFirst() {
+            while !wstate.writing, let pending = wstate.buffered.popFirst() {
                 doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: pending.isNop, pending.callback)
             }
         }
@@ -594,17 +589,16 @@ extension Writable {
     }
 
     func finishMaybe(sync: Bool) {
-        let state = wstate
         guard needFinish() else { return }
         prefinish()
-        guard state.pendingcb == 0 else { return }
+        guard wstate.pendingcb == 0 else { return }
         if sync {
-            state.pendingcb += 1
+            wstate.pendingcb += 1
             EventLoop.current.nextTick { [self] in
-                if needFinish() { finish() } else { state.pendingcb -= 1 }
+                if needFinish() { finish() } else { wstate.pendingcb -= 1 }
             }
         } else if needFinish() {
-            state.pendingcb += 1
+            wstate.pendingcb += 1
             finish()
         }
     }
