@@ -400,6 +400,7 @@ public final class Socket: Duplex {
         if let completed = _write(chunk, orLater: callback) { callback(completed) }
     }
 
+    @inline(__always)
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         // The common case, without arrays or closures: connected, and the kernel takes it all at once.
         guard !connecting, let handle, !handle.isClosing else {
