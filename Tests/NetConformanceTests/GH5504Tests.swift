@@ -16,7 +16,9 @@ import Testing
 /// server socket has no 'error' listener: the reset kills that process, which is an exit too). Here they
 /// are two sockets over 127.0.0.1 on one loop, and the server socket listens for 'error' so that the
 /// reset is recorded rather than aborting the test process. Not asserted, as Node's test does not: the
-/// write callback's argument (Node v20 passes null, the socket being destroyed by then).
+/// write callback's argument (the write's error if it failed first, or null once the reset has destroyed
+/// the socket, as in Node; `SocketDifferentialTests.writeQueuedAtDestroyCallsBackWithoutError` checks
+/// the null).
 @Suite struct GH5504Tests {
     static let size = 64 * 1024 * 1024
 

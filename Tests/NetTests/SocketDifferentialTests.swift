@@ -266,6 +266,47 @@ import Testing
         }
     }
 
+    /// A write the kernel has not taken when the socket is destroyed: libuv cancels it, and Node's
+    /// `onWriteComplete` calls its callback with null (the socket is destroyed), not with ECANCELED.
+    /// Neither side emits 'error'. The peer paused and the write is 64 MB, so it is still queued.
+    @Test func writeQueuedAtDestroyCallsBackWithoutError() throws {
+        try Self.compare("""
+            let peer;
+            const server = net.createServer((s) => { peer = s; s.pause(); });
+            server.listen(0, '127.0.0.1', () => {
+              const c = net.connect(server.address().port, '127.0.0.1', () => {
+                const ok = c.write(Buffer.alloc(64 * 1024 * 1024, 35), (e) => log('C: write cb ' + show(e)));
+                log('C: write ' + ok + ' queued ' + (c.writableLength > 0));
+                c.destroy();
+                log('C: destroyed ' + c.destroyed);
+              });
+              c.on('error', (e) => log('C: error ' + show(e)));
+              c.on('close', (h) => { log('C: close ' + h); peer.destroy(); server.close(); });
+            });
+            """) { log in
+            var server: Server!
+            var peer: Socket?
+            server = Net.createServer { s in peer = s; s.pause() }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var c: Socket!
+                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    let ok = c.write(Buffer.alloc(64 * 1024 * 1024, fill: 35)) { e in
+                        log("C: write cb \(e.map { "\($0.code) \($0.message)" } ?? "null")")
+                    }
+                    log("C: write \(ok) queued \(c.writableLength > 0)")
+                    c.destroy()
+                    log("C: destroyed \(c.destroyed)")
+                }
+                c.on(.error) { e in log("C: error \(e.code) \(e.message)") }
+                c.on(.close) { h in
+                    log("C: close \(h)")
+                    peer?.destroy()
+                    server.close()
+                }
+            }
+        }
+    }
+
     @Test func writeAfterEndIsAnError() throws {
         try Self.compare("""
             const server = net.createServer((c) => { c.resume(); c.on('close', () => server.close()); });

@@ -463,6 +463,9 @@ public final class Socket: Duplex {
             // The socket was destroyed and connected again meanwhile: its stream state was reset (the
             // write is no longer pending there) and a completion now would be taken for a later write's.
             if let current = self.handle, current !== handle { return }
+            // Node's onWriteComplete: the write of a destroyed socket completes without an error (its
+            // ECANCELED is the destroy's own doing), and the timer and the queue size stay as they are.
+            if destroyed { return callback(nil) }
             lastWriteQueueSize = 0
             refreshTimeout()
             callback(status < 0 ? .errno(status, syscall: "write") : nil)
