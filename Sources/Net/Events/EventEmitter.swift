@@ -119,7 +119,7 @@ private let listenerIDs = Atomic<UInt64>(1)
 
 /// The listener storage behind an ``EventEmitter``. Loop-confined, like the emitter that owns it.
 ///
-/// Compact, because every socket has one: all listeners of all events live in one array of 32-byte
+/// Compact, because every socket has one: all listeners of all events live in one array of 16-byte
 /// `Slot`s, grouped by event, the groups in the order their events got their first listener
 /// (JavaScript's key order for `_events`), each group in calling order. A slot points to one small box
 /// holding the closure as the caller passed it: `Box<P>` for the generic `on`, whose closure parameter
@@ -130,10 +130,9 @@ private let listenerIDs = Atomic<UInt64>(1)
 public final class EventListeners {
     /// One listener.
     struct Slot {
-        /// The event's name.
-        let name: String
-        /// The closure's box; its kind is in `bits`.
-        let box: ListenerBox
+        /// The closure's box (its kind is in `bits`), or for an event of a custom name a `NamedBox`
+        /// around it: Node's own names are known by their tag, so a slot carries no string.
+        private let stored: ListenerBox
         /// The listener's id, with `onceBit`, the box kind and the name's tag.
         let bits: UInt64
 
@@ -147,15 +146,26 @@ public final class EventListeners {
         static let idBits: UInt64 = 1 << tagShift - 1
 
         init(name: EventName, box: ListenerBox, bits: UInt64) {
-            self.name = name.string
-            self.box = box
+            stored = name.tag == .custom ? NamedBox(name.string, box) : box
             self.bits = bits | UInt64(name.tag.rawValue) << Self.tagShift
         }
 
+        /// The closure's box.
+        @inline(__always) var box: ListenerBox {
+            tag == EventTag.custom.rawValue ? unsafeDowncast(stored, to: NamedBox.self).box : stored
+        }
+        /// The event's name.
+        var name: String {
+            guard let tag = EventTag(rawValue: tag), tag != .custom else {
+                return unsafeDowncast(stored, to: NamedBox.self).name
+            }
+            return tag.string
+        }
         var id: UInt64 { bits & Self.idBits }
         /// Whether this listener is one of `event`'s: the tags, and for custom names the strings, match.
         @inline(__always) func isFor(_ event: EventName) -> Bool {
-            tag == event.tag.rawValue && (event.tag != .custom || name == event.string)
+            tag == event.tag.rawValue
+                && (event.tag != .custom || unsafeDowncast(stored, to: NamedBox.self).name == event.string)
         }
         /// The tag of the listener's event name.
         @inline(__always) var tag: UInt8 { UInt8(truncatingIfNeeded: bits >> Self.tagShift) }
@@ -169,6 +179,16 @@ public final class EventListeners {
     class ListenerBox {
         final var fired = false
         @usableFromInline init() {}
+    }
+
+    /// The name of a custom event's listener, around its box (the slot's `stored`).
+    final class NamedBox: ListenerBox {
+        let name: String
+        let box: ListenerBox
+        init(_ name: String, _ box: ListenerBox) {
+            self.name = name
+            self.box = box
+        }
     }
 
     /// A `(P) -> Void` listener.
