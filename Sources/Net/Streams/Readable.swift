@@ -208,7 +208,8 @@ extension EventKey where Emitter: Readable, Payload == Void {
 extension Readable {
     /// The readable half. The hot paths write `rstate.x` at each use rather than binding it once: a local
     /// copy is retained and released around every call it outlives, while a load through the stream's
-    /// `let`s (`streamState`, then `readable`) costs nothing, as `self` keeps both alive for the call.
+    /// `let`s (`streamState`, then `readable`) is two loads and no reference counting, as `self` keeps
+    /// both alive for the call.
     private var rstate: ReadableState { streamState.readable! }
 
     // MARK: Producer side
