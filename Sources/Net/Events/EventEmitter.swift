@@ -262,9 +262,25 @@ public final class EventListeners {
         slots.reserveCapacity(count)
     }
 
-    /// The index of the first listener of `name`. A plain loop: a closure would capture (retain) the name.
+    /// The index of the first listener of `name`. A plain loop over `slots` in place: passing the array
+    /// to `firstIndex(of:in:)` would retain it, and a closure would capture (retain) the name.
+    @inline(__always)
     func firstIndex(of name: EventName) -> Int? {
-        Self.firstIndex(of: name, in: slots)
+        guard name.tag != .custom else { return Self.firstIndex(of: name, in: slots) }
+        let tag = name.tag.rawValue
+        var i = 0
+        while i < slots.count {
+            if slots[i].tag == tag { return i }
+            i += 1
+        }
+        return nil
+    }
+
+    /// Whether the listener at `index` (a group of `name`'s, or past it) is one of `name`'s.
+    @inline(__always)
+    func isListener(_ index: Int, of name: EventName) -> Bool {
+        guard index < slots.count else { return false }
+        return name.tag == .custom ? slots[index].isFor(name) : slots[index].tag == name.tag.rawValue
     }
 
     /// The index of the first listener of `name` in `slots`. One of Node's own names is found by its tag
@@ -318,15 +334,7 @@ public final class EventListeners {
     }
 
     func hasListeners(_ name: EventName) -> Bool {
-        guard name.tag != .custom else { return firstIndex(of: name) != nil }
-        // Indexing `slots` in place: passing the array to `firstIndex(of:in:)` would retain it.
-        let tag = name.tag.rawValue
-        var i = 0
-        while i < slots.count {
-            if slots[i].tag == tag { return true }
-            i += 1
-        }
-        return false
+        firstIndex(of: name) != nil
     }
 
     /// Whether `name` has a hook (see `EventEmitter.addHook`).
@@ -612,14 +620,28 @@ extension EventEmitter {
         if event.eventName.tag == .error, store.hasListeners(.errorMonitor), let error = payload as? NetError {
             emit(EventKey<Self, NetError>.errorMonitor, error)
         }
-        // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
-        let snapshot = store.slots
-        guard var i = EventListeners.firstIndex(of: event.eventName, in: snapshot) else {
+        guard var i = store.firstIndex(of: event.eventName) else {
             if event.eventName.tag == .error {
                 EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }
+        if !store.isListener(i + 1, of: event.eventName) {
+            // One listener: nothing comes after it, so no snapshot is needed; the box stays alive in this
+            // local while it runs. A `once` listener's removal then edits the array in place, where a
+            // snapshot would have made it copy the array away.
+            let box = store.slots[i].box
+            let bits = store.slots[i].bits
+            if bits & EventListeners.Slot.onceBit != 0 {
+                guard !box.fired else { return true }
+                box.fired = true
+                remove(event.eventName, bits & EventListeners.Slot.idBits)
+            }
+            call(box, bits, payload, event)
+            return true
+        }
+        // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
+        let snapshot = store.slots
         repeat {
             // The box and the bits, not the whole slot: its name would be retained and released for nothing.
             let box = snapshot[i].box
