@@ -262,11 +262,13 @@ public final class EventListeners {
         slots.reserveCapacity(count)
     }
 
-    /// The index of the first listener of `name`. A plain loop over `slots` in place: passing the array
-    /// to `firstIndex(of:in:)` would retain it, and a closure would capture (retain) the name.
+    /// The index of the first listener of `name`. One of Node's own names is found by its tag alone, in a
+    /// plain loop over `slots` in place: written with `Slot.isFor`, the compiler retains and releases the
+    /// name's string on every call (measured: 2134 → 2247 instructions and two more retains per ping-pong
+    /// write), and passing the array to a function or a closure would retain it.
     @inline(__always)
     func firstIndex(of name: EventName) -> Int? {
-        guard name.tag != .custom else { return Self.firstIndex(of: name, in: slots) }
+        guard name.tag != .custom else { return slots.firstIndex { $0.isFor(name) } }
         let tag = name.tag.rawValue
         var i = 0
         while i < slots.count {
@@ -283,24 +285,8 @@ public final class EventListeners {
         return name.tag == .custom ? slots[index].isFor(name) : slots[index].tag == name.tag.rawValue
     }
 
-    /// The index of the first listener of `name` in `slots`. One of Node's own names is found by its tag
-    /// alone, in a loop that never touches the name's string: written with `Slot.isFor`, the compiler
-    /// retains and releases the string on every call (measured: 2134 → 2247 instructions and two more
-    /// retains per ping-pong write).
-    @inline(__always)
-    static func firstIndex(of name: EventName, in slots: [Slot]) -> Int? {
-        guard name.tag != .custom else { return slots.firstIndex { $0.isFor(name) } }
-        let tag = name.tag.rawValue
-        var i = 0
-        let count = slots.count
-        while i < count {
-            if slots[i].tag == tag { return i }
-            i += 1
-        }
-        return nil
-    }
-
-    /// Whether the listener at `index` of `slots` (a group of `name`'s, or past it) is one of `name`'s.
+    /// Whether the listener at `index` of `slots` (a group of `name`'s, or past it) is one of `name`'s:
+    /// `isListener(_:of:)` over a snapshot, which `emit` iterates.
     @inline(__always)
     static func isListener(_ index: Int, of name: EventName, in slots: [Slot]) -> Bool {
         guard index < slots.count else { return false }
@@ -316,7 +302,7 @@ public final class EventListeners {
     }
 
     /// How many listeners `name` has. For Node's own names, by tag over the stored array itself: a copy of
-    /// it retains and releases its storage, and `isFor` the name's string (see `firstIndex(of:in:)`).
+    /// it retains and releases its storage, and `isFor` the name's string (see `firstIndex(of:)`).
     func count(_ name: EventName) -> Int {
         guard name.tag != .custom else { return listeners(named: name).count }
         let tag = name.tag.rawValue
