@@ -45,6 +45,18 @@ case "listen-fd0":
     print("listen returned")
     EventLoop.current.run()
     print("exit")
+case "exit-after-writes":
+    // Connects to the port given, writes four small chunks in the 'connect' callback (the last three are
+    // gathered) and exits in that callback: the peer must still get all of them.
+    let port = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 0
+    var socket: Socket!
+    socket = try connect(port: port, host: "127.0.0.1") {
+        for text in ["one ", "two ", "three ", "four"] { socket.write(text) }
+        exit(0)
+    }
+    EventLoop.current.run()
+    print("the connection failed")
+    exit(1)
 default:
     print("unknown scenario '\(scenario)'")
     exit(2)

@@ -32,6 +32,13 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var ticks = Deque<Tick>()
     @exclusivity(unchecked) private var drainingTicks = false
     @exclusivity(unchecked) private var callbackDepth = 0
+    /// Counts the outermost callbacks into Swift (wrapping): a socket compares it with the one of its
+    /// last write to tell a second write in the same callback (see ``inCallback``).
+    @exclusivity(unchecked) private(set) var callbackEpoch: UInt8 = 0
+    /// Sockets holding gathered writes, flushed when the current callback and its ticks are done.
+    @exclusivity(unchecked) private var gatherers: [any WriteGatherer] = []
+    /// A gathering buffer to reuse (emptied, its capacity kept), so that a batch allocates nothing.
+    @exclusivity(unchecked) var spareGatherBuffer: [UInt8] = []
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
     @exclusivity(unchecked) private var refedImmediates = 0
     private var isShutDown = false
@@ -57,6 +64,7 @@ public final class EventLoop: @unchecked Sendable {
 
     private init() {
         net_ignore_sigpipe()
+        _ = flushGatheredAtExitRegistration
         thread = pthread_self()
         uv = .allocate(capacity: 1)
         let status = uv_loop_init(uv)
@@ -111,7 +119,7 @@ public final class EventLoop: @unchecked Sendable {
         precondition(inEventLoop, "EventLoop.run() must be called on the loop's own thread")
         precondition(!isShutDown, "EventLoop.run() after the loop was shut down")
         drainInbox()
-        runTicks()
+        settle()
         uv_run(uv, UV_RUN_DEFAULT)
     }
 
@@ -145,12 +153,49 @@ public final class EventLoop: @unchecked Sendable {
         for work in batch { dispatch(work) }
     }
 
-    /// Runs one callback into Swift, then drains the tick queue when the outermost callback returns.
+    /// Runs one callback into Swift; when the outermost callback returns, drains the tick queue and
+    /// flushes the writes gathered meanwhile (see ``flushAtEndOfCallback(_:)``), until neither is left.
     @inline(__always) func dispatch(_ body: () -> Void) {
+        if callbackDepth == 0 { callbackEpoch &+= 1 }
         callbackDepth += 1
         body()
+        if callbackDepth == 1, !drainingTicks, !ticks.isEmpty || !gatherers.isEmpty { settle() }
         callbackDepth -= 1
-        if callbackDepth == 0, !ticks.isEmpty { runTicks() }
+    }
+
+    /// Whether a callback from libuv into Swift (or a tick it queued) is running, so that the end of it
+    /// will flush gathered writes. Not so in the main script before `run()` and its first ticks.
+    @inline(__always) var inCallback: Bool { callbackDepth > 0 }
+
+    private func settle() {
+        repeat {
+            runTicks()
+            if !gatherers.isEmpty { flushGatherers() }
+        } while !ticks.isEmpty
+    }
+
+    /// Registers `gatherer`, which now holds gathered writes, to be flushed at the end of this callback.
+    func flushAtEndOfCallback(_ gatherer: any WriteGatherer) {
+        gatherers.append(gatherer)
+    }
+
+    private func flushGatherers(atExit: Bool = false) {
+        var batch: [any WriteGatherer] = []
+        swap(&batch, &gatherers)
+        for gatherer in batch { gatherer.flushGathered(atExit: atExit) }
+        // Keep the array's storage for the next callback unless a flush gathered again meanwhile.
+        if gatherers.isEmpty {
+            batch.removeAll(keepingCapacity: true)
+            swap(&batch, &gatherers)
+        }
+    }
+
+    /// `exit()` called in a callback (or by the default uncaught-error handler) hands the writes that
+    /// callback gathered to the kernel: a Node process that exits leaves the bytes its kernel took.
+    fileprivate static func flushGatheredAtExit() {
+        guard let existing = pthread_getspecific(currentLoopKey) else { return }
+        let loop = Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue()
+        if !loop.gatherers.isEmpty { loop.flushGatherers(atExit: true) }
     }
 
     // MARK: nextTick
@@ -247,6 +292,11 @@ private let currentLoopKey: pthread_key_t = {
     return key
 }()
 
+/// Registers ``EventLoop/flushGatheredAtExit()`` with `atexit`, once, when the first loop is made.
+private let flushGatheredAtExitRegistration: Void = {
+    _ = atexit { EventLoop.flushGatheredAtExit() }
+}()
+
 /// The slot's destructor: shuts the thread's loop down and releases it. POSIX empties the slot before
 /// calling it, so the loop is put back while it shuts down: the callbacks the shutdown runs (cancelled
 /// writes and connects, 'close' listeners) reach it as `EventLoop.current` and do not make a new loop,
@@ -257,6 +307,14 @@ private func shutDownThreadLoop(_ pointer: UnsafeMutableRawPointer?) {
     let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
     loop.shutdown()
     pthread_setspecific(currentLoopKey, nil)
+}
+
+/// An object holding writes that it took at once as the kernel would have, to hand them to the kernel
+/// together when the current callback into Swift is done (a `Socket`; see `Socket._write`).
+protocol WriteGatherer: AnyObject {
+    /// Hands the gathered bytes to the kernel (what it does not take at once is queued in order) and
+    /// fails the object if the kernel refuses them; at exit, only tries.
+    func flushGathered(atExit: Bool)
 }
 
 /// One entry of the tick queue: a closure, or an object and what to run on it.

@@ -9,7 +9,7 @@ import CLibUV
 /// the tick after the peer's FIN ('end'); writing after that fails with EPIPE, as in Node.
 ///
 /// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
-public final class Socket: Duplex {
+public final class Socket: Duplex, WriteGatherer {
     /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
     public struct Options {
         /// An existing descriptor to wrap: a connected (or bound) TCP socket, a Unix domain socket or a
@@ -83,11 +83,17 @@ public final class Socket: Duplex {
     /// 'close' events scheduled and not yet emitted: a socket destroyed, connected again and destroyed
     /// again before the first 'close' has two. Listeners are released only after the last one.
     @exclusivity(unchecked) var pendingCloses: UInt8 = 0
+    /// The loop's `callbackEpoch` at this socket's last write made at once (see `gather(_:on:)`).
+    @exclusivity(unchecked) private var lastDirectWriteEpoch: UInt8 = 0
 
     private enum RareFlag {
         static let setNoDelayOnConnect: UInt8 = 1 << 0
         static let keepAliveEnabled: UInt8 = 1 << 1
         static let resetAndClosing: UInt8 = 1 << 2
+        /// Small writes are being gathered (see `gather(_:on:)`).
+        static let gathering: UInt8 = 1 << 3
+        /// In the loop's list of sockets to flush at the end of the callback.
+        static let enlisted: UInt8 = 1 << 4
     }
 
     private func rareFlag(_ mask: UInt8) -> Bool { rareFlags & mask != 0 }
@@ -109,29 +115,6 @@ public final class Socket: Duplex {
         get { rareFlag(RareFlag.resetAndClosing) }
         set { setRareFlag(RareFlag.resetAndClosing, newValue) }
     }
-
-    /// Not in Node: whether writes skip the synchronous attempt and complete on a later loop iteration, so
-    /// that the writes made meanwhile leave together in one `writev`. Off by default, which is Node's
-    /// behaviour.
-    ///
-    /// Off, a write that the kernel takes at once (`uv_try_write`) completes at once, as in Node: one
-    /// system call per `write`, `writableLength` back to 0 when `write` returns. On, each write is handed
-    /// to libuv's `uv_write`, which still sends it at once when nothing is queued before it, but reports
-    /// it done only on the next loop iteration; until then later writes wait in the writable buffer,
-    /// exactly as they do in Node while the kernel's buffer is full, and the buffer is flushed with one
-    /// `writev` when the write completes. The bytes, their order and the events are the same. What a
-    /// program can see:
-    /// - `writableLength` and ``bufferSize`` count a write until it completes, and its callback and
-    ///   'drain' come an iteration later;
-    /// - so `write` returns false once the writes of one iteration reach the high-water mark (a single
-    ///   write of 16 KiB or more, too), where Node returns true for whatever the kernel took at once;
-    /// - `destroy()` drops the writes still waiting in the buffer, with ERR_STREAM_DESTROYED to their
-    ///   callbacks, as Node does with writes the kernel had not taken: here that includes writes made in
-    ///   the same iteration, so write and then `end()`, not `destroy()`, when every byte must go out.
-    ///
-    /// It pays when a program writes many small chunks per tick (the 64-byte rows of `make bench` ran
-    /// several times faster); a request/response exchange gains nothing from it.
-    @exclusivity(unchecked) public var writeCoalescing = false
 
     private var extrasStorage: SocketExtras {
         if let extras { return extras }
@@ -397,11 +380,17 @@ public final class Socket: Duplex {
     public var hasWritev: Bool { true }
 
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
-        if let completed = _write(chunk, orLater: callback) { callback(completed) }
+        if let completed = send(chunk, callbackless: false, orLater: callback) { callback(completed) }
     }
 
     @inline(__always)
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+        // The stream machinery marks a write made without a callback before it calls this.
+        send(chunk, callbackless: wstate.writecbIsNop, orLater: later())
+    }
+
+    @inline(__always)
+    private func send(_ chunk: Buffer, callbackless: Bool, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         // The common case, without arrays or closures: connected, and the kernel takes it all at once.
         guard !connecting, let handle, !handle.isClosing else {
             writeGeneric([chunk], later())
@@ -410,9 +399,10 @@ public final class Socket: Duplex {
         let count = chunk.count
         bytesDispatched += count
         refreshTimeout()
-        if writeCoalescing {
-            finishWrite([chunk], written: 0, on: handle, later())
-            return nil
+        if count <= Self.gatherableSize, callbackless {
+            if isGathering || secondWriteOfCallback(on: handle) { return gather(chunk, on: handle) }
+        } else if isGathering, let error = flushGathered(on: handle) {
+            return .some(error)
         }
         let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
         if written == count { return .some(nil) }
@@ -447,10 +437,11 @@ public final class Socket: Duplex {
             callback(.socketClosed)
             return
         }
+        if isGathering, let error = flushGathered(on: handle) { return callback(error) }
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
         refreshTimeout()
-        let written = writeCoalescing ? 0 : handle.tryWrite(chunks)
+        let written = handle.tryWrite(chunks)
         if written == count { return callback(nil) }
         finishWrite(chunks, written: written, on: handle, callback)
     }
@@ -477,6 +468,100 @@ public final class Socket: Duplex {
         }
     }
 
+    // MARK: Gathering small writes
+
+    /// The loop's call at the end of the callback: flush, and fail the socket if the kernel refuses
+    /// (at exit, with no callback to come, only flush).
+    func flushGathered(atExit: Bool) {
+        setRareFlag(RareFlag.enlisted, false)
+        guard isGathering else { return }
+        guard let handle, !handle.isClosing else {
+            // Not reached (a destroy flushes first); never let the bytes reach a later connection.
+            setRareFlag(RareFlag.gathering, false)
+            extras?.gathered = []
+            return
+        }
+        if let error = flushGathered(on: handle), !atExit { destroy(error) }
+    }
+
+    /// The largest write that is gathered.
+    static let gatherableSize = 4096
+    /// Gathered bytes leave at once when they reach this much (Node's default high-water mark).
+    static let gatherFlushSize = 16384
+
+    /// Whether writes are gathered, waiting for the end of the callback (or for `gatherFlushSize`).
+    var isGathering: Bool { rareFlag(RareFlag.gathering) }
+
+    /// Whether this write is the second (or later) one of the current callback into Swift, with nothing
+    /// queued in libuv: the first goes out at once, and a reply (one write per callback) waits for nothing.
+    @inline(__always) private func secondWriteOfCallback(on handle: StreamHandle) -> Bool {
+        handle.withLoop { loop in
+            guard loop.inCallback else { return false }
+            guard lastDirectWriteEpoch == loop.callbackEpoch else {
+                lastDirectWriteEpoch = loop.callbackEpoch
+                return false
+            }
+            return handle.writeQueueSize == 0
+        }
+    }
+
+    /// Takes a small callback-less write as the kernel takes one, at once (it completes synchronously,
+    /// as after a `uv_try_write` that took it all), and keeps its bytes to hand them to the kernel with
+    /// the writes that follow in this callback: at its end (the loop's `settle`), or once they reach
+    /// `gatherFlushSize`, or before any write, end or destroy that must come after them.
+    ///
+    /// Node's contract holds: `write` returns what it would, `writableLength` is back to 0, callbacks,
+    /// 'drain' and the bytes' order are the same. Only the moment the bytes reach the kernel moves, to the
+    /// end of the callback, which no code on this loop can observe. A write with a callback is never
+    /// gathered, so a failure reaches the callback of the write it belongs to, as in Node; the gathered
+    /// bytes failing make an 'error', as the failure of a callback-less write does in Node.
+    @inline(never) private func gather(_ chunk: Buffer, on handle: StreamHandle) -> NetError?? {
+        let extras = extrasStorage
+        if !isGathering {
+            setRareFlag(RareFlag.gathering, true)
+            handle.withLoop { loop in
+                if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareGatherBuffer) }
+                if !rareFlag(RareFlag.enlisted) {
+                    setRareFlag(RareFlag.enlisted, true)
+                    loop.flushAtEndOfCallback(self)
+                }
+            }
+        }
+        chunk.withUnsafeBytes { extras.gathered.append(contentsOf: $0) }
+        if extras.gathered.count >= Self.gatherFlushSize { return .some(flushGathered(on: handle)) }
+        return .some(nil)
+    }
+
+    /// Hands the gathered bytes to the kernel; what it does not take at once is queued (writes after it
+    /// then queue behind it, as in Node when the kernel's buffer is full). Returns the failure of the
+    /// attempt, which is the caller's to report.
+    @inline(never) private func flushGathered(on handle: StreamHandle) -> NetError? {
+        setRareFlag(RareFlag.gathering, false)
+        guard let extras else { return nil }
+        var bytes: [UInt8] = []
+        swap(&bytes, &extras.gathered)
+        let written = bytes.withUnsafeBytes { handle.tryWrite($0) }
+        if written == bytes.count || written < 0 {
+            // Back to the loop for the next batch of any socket, not kept here by an idle socket.
+            bytes.removeAll(keepingCapacity: true)
+            handle.withLoop { loop in
+                if loop.spareGatherBuffer.capacity == 0 { swap(&bytes, &loop.spareGatherBuffer) }
+            }
+            return written < 0 ? .errno(Int32(written), syscall: "write") : nil
+        }
+        let status = handle.queueWrite([Buffer(bytes)], skipping: written) { [self] status in
+            // As `finishWrite`'s completion, with no callback to call: a failure destroys the socket.
+            if let current = self.handle, current !== handle { return }
+            if destroyed { return }
+            lastWriteQueueSize = 0
+            refreshTimeout()
+            if status < 0 { destroy(.errno(status, syscall: "write")) }
+        }
+        if status < 0 { return .errno(status, syscall: "write") }
+        lastWriteQueueSize = handle.writeQueueSize
+        return nil
+    }
+
     public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
         // Node's writeAfterFIN: once the peer ended and we auto-ended, writes fail with EPIPE.
         guard writeAfterFIN, writableEnded else { return false }
@@ -494,6 +579,7 @@ public final class Socket: Duplex {
             return
         }
         guard let handle else { return callback(nil) }
+        if isGathering, let error = flushGathered(on: handle) { return callback(error) }
         let status = handle.shutdown { _ in callback(nil) }
         if status == UV_ENOTCONN.rawValue {
             callback(nil)
@@ -511,6 +597,9 @@ public final class Socket: Duplex {
     /// `_destroy` with a callback that does not escape: it runs before this returns, at the point Node's
     /// `_destroy` calls back (the stream machinery calls this directly, without allocating a closure).
     func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
+        // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the close
+        // (an error now changes nothing, the socket is closing anyway).
+        if isGathering, let handle { _ = flushGathered(on: handle) }
         connecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -776,6 +865,8 @@ final class SocketExtras {
     var timeout: Int?
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
+    /// Small writes taken and not yet handed to the kernel (see `Socket.gather(_:on:)`).
+    var gathered: [UInt8] = []
 }
 
 /// An address as Node's `address()` returns it: `{ address, family, port }`.

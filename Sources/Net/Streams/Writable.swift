@@ -257,7 +257,7 @@ extension Writable {
     }
 
     /// The writable half; the hot paths load it at each use, not into a local (see `Readable.rstate`).
-    private var wstate: WritableState { streamState.writable! }
+    var wstate: WritableState { streamState.writable! }
 
     // MARK: Public API
 
