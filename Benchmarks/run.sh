@@ -82,9 +82,6 @@ for dir in c2s s2c pipe; do
     SCENARIOS+=("$dir-$variant")
   done
 done
-# The -coalesce- rows: Net with its opt-in Socket.writeCoalescing; the others run the plain scenario again
-# (they have no such mode: libuv and Node write as Net does by default, NIO always gathers pending writes).
-SCENARIOS+=(c2s-coalesce-buf-64 s2c-coalesce-buf-64 pipe-coalesce-buf-64)
 SCENARIOS+=(s2c-onread-buf-65536 c2s-cork-buf-64 pingpong-1 pingpong-100 connrate-32)
 MANY=(1000:echo1k)
 [ "$QUICK" = 1 ] || MANY+=(10000:echo10k)
@@ -164,12 +161,10 @@ for run in $(seq 1 "$RUNS"); do
   for scenario in "${SCENARIOS[@]}"; do
     matches "$scenario" || continue
     for impl in "${order[@]}"; do
-      as=$scenario
-      [ "$impl" = net ] || as=${scenario/-coalesce-/-}
       # shellcheck disable=SC2086
-      out=$(timeout "$LIMIT" ${CMD[$impl]} "$as") && status=0 || status=$?
-      [ "$status" = 0 ] || echo "$impl $as: exit status $status" >&2
-      grep '^scenario=' <<<"$out" | sed "s/^scenario=$as /scenario=$scenario /" | tee -a "$RAW" >&2 || true
+      out=$(timeout "$LIMIT" ${CMD[$impl]} "$scenario") && status=0 || status=$?
+      [ "$status" = 0 ] || echo "$impl $scenario: exit status $status" >&2
+      grep '^scenario=' <<<"$out" | tee -a "$RAW" >&2 || true
     done
   done
   for many in "${MANY[@]}"; do
@@ -294,11 +289,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "  stream allows (write; on false wait for 'drain', else next tick), the receiver counts bytes."
   echo "  Gbit/s = bytes × 8 / 2^30 per second, Node's formula; pipe echoes through the server and counts twice."
   echo "  libuv has no strings, so no asc/utf rows; nio encodes the string into a new ByteBuffer per write."
-  echo "- \`{c2s,s2c,pipe}-coalesce-buf-64\`: the 64-byte rows with Net's opt-in \`Socket.writeCoalescing\` on"
-  echo "  both ends (a write completes on the next loop iteration, so the writes made meanwhile leave in one"
-  echo "  writev; see its documentation for what a program can observe). libuv, nio and node have no such"
-  echo "  mode and run the plain scenario again in the same round: libuv and node write the way Net does by"
-  echo "  default, nio always gathers its pending writes into writev."
+  echo "  At 64 bytes Net hands the writes of one callback to the kernel together (README, \"Small writes\");"
+  echo "  libuv and node make one system call per write, nio one writev per flush of what is pending."
   echo "- \`s2c-onread-buf-65536\`: s2c with the client reading into one 64 KiB buffer (Node's \`onread\`,"
   echo "  net-s2c.js's recvbuflen; nio: a fixed 64 KiB receive allocator; libuv always reads that way)."
   echo "- \`c2s-cork-buf-64\`: net-c2s-cork.js: cork, write 64-byte chunks until write returns false, uncork,"

@@ -115,12 +115,10 @@ func count(_ socket: Socket) {
     socket.on(.data) { chunk in counted.value += chunk.count }
 }
 
-/// `coalesce`: both ends set `Socket.writeCoalescing` (the `-coalesce-` rows; Net's opt-in mode).
-func throughput(_ direction: String, _ type: String, _ length: Int, onread: Bool, coalesce: Bool = false) {
+func throughput(_ direction: String, _ type: String, _ length: Int, onread: Bool) {
     let payload = Payload(type: type, length: length)
     let scale = gbit * (direction == "pipe" ? 2 : 1)
     listen({ socket in
-        socket.writeCoalescing = coalesce
         socket.on(.error) { _ in }
         switch direction {
         case "c2s": count(socket)
@@ -137,7 +135,6 @@ func throughput(_ direction: String, _ type: String, _ length: Int, onread: Bool
             }
         }
         connect(options) { socket in
-            socket.writeCoalescing = coalesce
             startClock(scale: scale, unit: "Gbit/s")
             switch direction {
             case "c2s": flow(socket, payload)
@@ -242,9 +239,6 @@ if scenario == "server-echo" {
     throughput("s2c", "buf", n, onread: true)
 } else if let n = number(after: "c2s-cork-buf-") {
     cork(n)
-} else if parts.count == 4, ["c2s", "s2c", "pipe"].contains(parts[0]), parts[1] == "coalesce", parts[2] == "buf",
-          let n = Int(parts[3]) {
-    throughput(parts[0], "buf", n, onread: false, coalesce: true)
 } else if parts.count == 3, ["c2s", "s2c", "pipe"].contains(parts[0]), ["buf", "asc", "utf"].contains(parts[1]),
           let n = Int(parts[2]) {
     throughput(parts[0], parts[1], n, onread: false)
