@@ -608,7 +608,11 @@ extension EventEmitter {
         }
         guard var i = store.firstIndex(of: event.eventName) else {
             if event.eventName.tag == .error {
-                EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
+                // Node's kernel already has what was written before the error: so must ours, before the
+                // handler prints it (or ends the process).
+                let loop = EventLoop.current
+                loop.flushGatherer()
+                loop.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }

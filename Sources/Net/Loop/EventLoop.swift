@@ -32,11 +32,14 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var ticks = Deque<Tick>()
     @exclusivity(unchecked) private var drainingTicks = false
     @exclusivity(unchecked) private var callbackDepth = 0
-    /// Counts the outermost callbacks into Swift (wrapping): a socket compares it with the one of its
-    /// last write to tell a second write in the same callback (see ``inCallback``).
-    @exclusivity(unchecked) private(set) var callbackEpoch: UInt8 = 0
-    /// Sockets holding gathered writes, flushed when the current callback and its ticks are done.
-    @exclusivity(unchecked) private var gatherers: [any WriteGatherer] = []
+    /// The object whose gathered writes wait for the end of the callback (see `Socket.gather`). One at
+    /// most: another object's write flushes it first, so bytes enter the kernel in the order the
+    /// program wrote them, across connections too.
+    @exclusivity(unchecked) private var gatherer: (any WriteGatherer)?
+    /// The object that made the last small callback-less write of this callback, and how many it made
+    /// in a row (see ``countWrite(by:)``).
+    @exclusivity(unchecked) private var writer: ObjectIdentifier?
+    @exclusivity(unchecked) private var writerRun = 0
     /// A gathering buffer to reuse (emptied, its capacity kept), so that a batch allocates nothing.
     @exclusivity(unchecked) var spareGatherBuffer: [UInt8] = []
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
@@ -154,48 +157,70 @@ public final class EventLoop: @unchecked Sendable {
     }
 
     /// Runs one callback into Swift; when the outermost callback returns, drains the tick queue and
-    /// flushes the writes gathered meanwhile (see ``flushAtEndOfCallback(_:)``), until neither is left.
+    /// flushes the writes gathered meanwhile (see ``gatherer``), until neither is left.
     @inline(__always) func dispatch(_ body: () -> Void) {
-        if callbackDepth == 0 { callbackEpoch &+= 1 }
+        if callbackDepth == 0 { writer = nil }
         callbackDepth += 1
         body()
-        if callbackDepth == 1, !drainingTicks, !ticks.isEmpty || !gatherers.isEmpty { settle() }
+        if callbackDepth == 1, !drainingTicks, !ticks.isEmpty || gatherer != nil { settle() }
         callbackDepth -= 1
     }
-
-    /// Whether a callback from libuv into Swift (or a tick it queued) is running, so that the end of it
-    /// will flush gathered writes. Not so in the main script before `run()` and its first ticks.
-    @inline(__always) var inCallback: Bool { callbackDepth > 0 }
 
     private func settle() {
         repeat {
             runTicks()
-            if !gatherers.isEmpty { flushGatherers() }
-        } while !ticks.isEmpty
+            flushGatherer()
+        } while !ticks.isEmpty || gatherer != nil
     }
 
-    /// Registers `gatherer`, which now holds gathered writes, to be flushed at the end of this callback.
-    func flushAtEndOfCallback(_ gatherer: any WriteGatherer) {
-        gatherers.append(gatherer)
-    }
+    // MARK: Gathered writes
 
-    private func flushGatherers(atExit: Bool = false) {
-        var batch: [any WriteGatherer] = []
-        swap(&batch, &gatherers)
-        for gatherer in batch { gatherer.flushGathered(atExit: atExit) }
-        // Keep the array's storage for the next callback unless a flush gathered again meanwhile.
-        if gatherers.isEmpty {
-            batch.removeAll(keepingCapacity: true)
-            swap(&batch, &gatherers)
+    /// Counts a small callback-less write by `object` (a socket) and returns how many it has made in a
+    /// row in this callback, with no other object's write between; 0 outside a callback (the main script
+    /// before `run()` and its first ticks), where nothing would flush gathered bytes.
+    @inline(__always) func countWrite(by object: ObjectIdentifier) -> Int {
+        guard callbackDepth > 0 else { return 0 }
+        if writer == object {
+            writerRun += 1
+        } else {
+            writer = object
+            writerRun = 1
         }
+        return writerRun
     }
 
-    /// `exit()` called in a callback (or by the default uncaught-error handler) hands the writes that
-    /// callback gathered to the kernel: a Node process that exits leaves the bytes its kernel took.
+    /// Before `object` hands anything to the kernel (a write, a shutdown, a close): another object's
+    /// gathered bytes go first, as they were written first.
+    @inline(__always) func flushGatherer(before object: AnyObject) {
+        if let gatherer, gatherer !== object { flushGatherer() }
+    }
+
+    /// `object` now holds gathered writes, to be flushed at the end of this callback; any other
+    /// object's go to the kernel now.
+    func startGathering(_ object: any WriteGatherer) {
+        if gatherer != nil { flushGatherer() }
+        gatherer = object
+    }
+
+    /// `object` has flushed its gathered writes by itself.
+    @inline(__always) func stopGathering(_ object: AnyObject) {
+        if gatherer === object { gatherer = nil }
+    }
+
+    /// Hands the gathered writes to the kernel now (at the end of a callback, before another object's
+    /// write, before an uncaught error ends the process); at exit, only tries.
+    func flushGatherer(atExit: Bool = false) {
+        guard let gatherer else { return }
+        self.gatherer = nil
+        gatherer.flushGathered(atExit: atExit)
+    }
+
+    /// `exit()` called in a callback hands the writes that callback gathered to the kernel: a Node
+    /// process that exits leaves the bytes its kernel took. Only the calling thread's loop: a loop is
+    /// confined to its thread.
     fileprivate static func flushGatheredAtExit() {
         guard let existing = pthread_getspecific(currentLoopKey) else { return }
-        let loop = Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue()
-        if !loop.gatherers.isEmpty { loop.flushGatherers(atExit: true) }
+        Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue().flushGatherer(atExit: true)
     }
 
     // MARK: nextTick

@@ -83,8 +83,6 @@ public final class Socket: Duplex, WriteGatherer {
     /// 'close' events scheduled and not yet emitted: a socket destroyed, connected again and destroyed
     /// again before the first 'close' has two. Listeners are released only after the last one.
     @exclusivity(unchecked) var pendingCloses: UInt8 = 0
-    /// The loop's `callbackEpoch` at this socket's last write made at once (see `gather(_:on:)`).
-    @exclusivity(unchecked) private var lastDirectWriteEpoch: UInt8 = 0
 
     private enum RareFlag {
         static let setNoDelayOnConnect: UInt8 = 1 << 0
@@ -92,8 +90,9 @@ public final class Socket: Duplex, WriteGatherer {
         static let resetAndClosing: UInt8 = 1 << 2
         /// Small writes are being gathered (see `gather(_:on:)`).
         static let gathering: UInt8 = 1 << 3
-        /// In the loop's list of sockets to flush at the end of the callback.
-        static let enlisted: UInt8 = 1 << 4
+        /// Made around a descriptor (`Options.fd`), which other code may write to as well: nothing is
+        /// gathered, or its bytes would land after that code's.
+        static let sharesDescriptor: UInt8 = 1 << 4
     }
 
     private func rareFlag(_ mask: UInt8) -> Bool { rareFlags & mask != 0 }
@@ -186,6 +185,7 @@ public final class Socket: Duplex, WriteGatherer {
         }
         self.init(unconnected: options)
         if let opened {
+            setRareFlag(RareFlag.sharesDescriptor, true)
             adopt(opened)
             // Node: with a handle and `readable` not false, reading starts at once.
             if options.readable { read(0) }
@@ -400,10 +400,11 @@ public final class Socket: Duplex, WriteGatherer {
         bytesDispatched += count
         refreshTimeout()
         if count <= Self.gatherableSize, callbackless {
-            if isGathering || secondWriteOfCallback(on: handle) { return gather(chunk, on: handle) }
+            if isGathering || shouldGather(on: handle) { return gather(chunk, on: handle) }
         } else if isGathering, let error = flushGathered(on: handle) {
             return .some(error)
         }
+        handle.withLoop { $0.flushGatherer(before: self) }
         let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
         if written == count { return .some(nil) }
         if written < 0 { return .some(.errno(Int32(written), syscall: "write")) }
@@ -438,6 +439,7 @@ public final class Socket: Duplex, WriteGatherer {
             return
         }
         if isGathering, let error = flushGathered(on: handle) { return callback(error) }
+        handle.withLoop { $0.flushGatherer(before: self) }
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
         refreshTimeout()
@@ -470,20 +472,10 @@ public final class Socket: Duplex, WriteGatherer {
 
     // MARK: Gathering small writes
 
-    /// The loop's call at the end of the callback: flush, and fail the socket if the kernel refuses
-    /// (at exit, with no callback to come, only flush).
-    func flushGathered(atExit: Bool) {
-        setRareFlag(RareFlag.enlisted, false)
-        guard isGathering else { return }
-        guard let handle, !handle.isClosing else {
-            // Not reached (a destroy flushes first); never let the bytes reach a later connection.
-            setRareFlag(RareFlag.gathering, false)
-            extras?.gathered = []
-            return
-        }
-        if let error = flushGathered(on: handle), !atExit { destroy(error) }
-    }
-
+    /// A socket's first small callback-less writes of a callback go out at once, as in Node; from this
+    /// many on, in a row, they are gathered (see `gather(_:on:)`). A callback that writes a few times
+    /// and then blocks or computes leaves nothing of them waiting.
+    static let writesAtOnce = 4
     /// The largest write that is gathered.
     static let gatherableSize = 4096
     /// Gathered bytes leave at once when they reach this much (Node's default high-water mark).
@@ -492,39 +484,32 @@ public final class Socket: Duplex, WriteGatherer {
     /// Whether writes are gathered, waiting for the end of the callback (or for `gatherFlushSize`).
     var isGathering: Bool { rareFlag(RareFlag.gathering) }
 
-    /// Whether this write is the second (or later) one of the current callback into Swift, with nothing
-    /// queued in libuv: the first goes out at once, and a reply (one write per callback) waits for nothing.
-    @inline(__always) private func secondWriteOfCallback(on handle: StreamHandle) -> Bool {
-        handle.withLoop { loop in
-            guard loop.inCallback else { return false }
-            guard lastDirectWriteEpoch == loop.callbackEpoch else {
-                lastDirectWriteEpoch = loop.callbackEpoch
-                return false
-            }
-            return handle.writeQueueSize == 0
-        }
+    /// Whether this small callback-less write should be gathered: more than `writesAtOnce` of them in a
+    /// row in this callback, nothing queued in libuv, and a descriptor of the socket's own.
+    @inline(__always) private func shouldGather(on handle: StreamHandle) -> Bool {
+        handle.withLoop { $0.countWrite(by: ObjectIdentifier(self)) } > Self.writesAtOnce
+            && handle.writeQueueSize == 0 && !rareFlag(RareFlag.sharesDescriptor)
     }
 
     /// Takes a small callback-less write as the kernel takes one, at once (it completes synchronously,
     /// as after a `uv_try_write` that took it all), and keeps its bytes to hand them to the kernel with
-    /// the writes that follow in this callback: at its end (the loop's `settle`), or once they reach
-    /// `gatherFlushSize`, or before any write, end or destroy that must come after them.
+    /// the writes that follow: at the end of the callback (the loop's `settle`), once they reach
+    /// `gatherFlushSize`, before this socket's next write, end or destroy that must come after them,
+    /// before another socket's (one socket gathers at a time), before an uncaught error is reported, and
+    /// at `exit()`.
     ///
     /// Node's contract holds: `write` returns what it would, `writableLength` is back to 0, callbacks,
-    /// 'drain' and the bytes' order are the same. Only the moment the bytes reach the kernel moves, to the
-    /// end of the callback, which no code on this loop can observe. A write with a callback is never
-    /// gathered, so a failure reaches the callback of the write it belongs to, as in Node; the gathered
-    /// bytes failing make an 'error', as the failure of a callback-less write does in Node.
+    /// 'drain' and the bytes' order (across sockets too) are the same. What moves is the moment the bytes
+    /// reach the kernel, to one of the points above. A write with a callback is never gathered, so a
+    /// failure reaches the callback of the write it belongs to, as in Node; gathered bytes that fail make
+    /// an 'error', as a callback-less write's failure does in Node.
     @inline(never) private func gather(_ chunk: Buffer, on handle: StreamHandle) -> NetError?? {
         let extras = extrasStorage
         if !isGathering {
             setRareFlag(RareFlag.gathering, true)
             handle.withLoop { loop in
                 if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareGatherBuffer) }
-                if !rareFlag(RareFlag.enlisted) {
-                    setRareFlag(RareFlag.enlisted, true)
-                    loop.flushAtEndOfCallback(self)
-                }
+                loop.startGathering(self)
             }
         }
         chunk.withUnsafeBytes { extras.gathered.append(contentsOf: $0) }
@@ -532,16 +517,31 @@ public final class Socket: Duplex, WriteGatherer {
         return .some(nil)
     }
 
-    /// Hands the gathered bytes to the kernel; what it does not take at once is queued (writes after it
-    /// then queue behind it, as in Node when the kernel's buffer is full). Returns the failure of the
-    /// attempt, which is the caller's to report.
-    @inline(never) private func flushGathered(on handle: StreamHandle) -> NetError? {
+    /// The loop's call (at the end of the callback, or before another socket's write): flush, and fail
+    /// the socket if the kernel refuses (at exit, with no callback to come, only try).
+    func flushGathered(atExit: Bool) {
+        guard isGathering else { return }
+        guard let handle, !handle.isClosing else {
+            // Not reached (a destroy flushes first); never let the bytes reach a later connection.
+            assertionFailure("gathered bytes on a socket without a handle")
+            setRareFlag(RareFlag.gathering, false)
+            extras?.gathered = []
+            return
+        }
+        if let error = flushGathered(on: handle, atExit: atExit), !atExit { destroy(error) }
+    }
+
+    /// Hands the gathered bytes to the kernel. What it does not take at once is queued: it counts in
+    /// `writableLength` until written, as a write the kernel took in part does in Node, and later writes
+    /// queue behind it. Returns the failure of the attempt, which is the caller's to report.
+    @inline(never) private func flushGathered(on handle: StreamHandle, atExit: Bool = false) -> NetError? {
         setRareFlag(RareFlag.gathering, false)
+        handle.withLoop { $0.stopGathering(self) }
         guard let extras else { return nil }
         var bytes: [UInt8] = []
         swap(&bytes, &extras.gathered)
         let written = bytes.withUnsafeBytes { handle.tryWrite($0) }
-        if written == bytes.count || written < 0 {
+        if written == bytes.count || written < 0 || atExit {
             // Back to the loop for the next batch of any socket, not kept here by an idle socket.
             bytes.removeAll(keepingCapacity: true)
             handle.withLoop { loop in
@@ -549,15 +549,19 @@ public final class Socket: Duplex, WriteGatherer {
             }
             return written < 0 ? .errno(Int32(written), syscall: "write") : nil
         }
+        let left = bytes.count - written
         let status = handle.queueWrite([Buffer(bytes)], skipping: written) { [self] status in
-            // As `finishWrite`'s completion, with no callback to call: a failure destroys the socket.
+            // As `finishWrite`'s completion. A destroyed socket's count no longer matters, and one
+            // connected again has a new one.
             if let current = self.handle, current !== handle { return }
             if destroyed { return }
             lastWriteQueueSize = 0
             refreshTimeout()
-            if status < 0 { destroy(.errno(status, syscall: "write")) }
+            if status < 0 { destroy(.errno(status, syscall: "write")); return }
+            releaseLength(left)
         }
         if status < 0 { return .errno(status, syscall: "write") }
+        holdLength(left)
         lastWriteQueueSize = handle.writeQueueSize
         return nil
     }
@@ -580,6 +584,7 @@ public final class Socket: Duplex, WriteGatherer {
         }
         guard let handle else { return callback(nil) }
         if isGathering, let error = flushGathered(on: handle) { return callback(error) }
+        handle.withLoop { $0.flushGatherer(before: self) }
         let status = handle.shutdown { _ in callback(nil) }
         if status == UV_ENOTCONN.rawValue {
             callback(nil)
@@ -598,8 +603,11 @@ public final class Socket: Duplex, WriteGatherer {
     /// `_destroy` calls back (the stream machinery calls this directly, without allocating a closure).
     func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
         // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the close
-        // (an error now changes nothing, the socket is closing anyway).
-        if isGathering, let handle { _ = flushGathered(on: handle) }
+        // (an error now changes nothing, the socket is closing anyway), after any other socket's.
+        if let handle {
+            if isGathering { _ = flushGathered(on: handle) }
+            handle.withLoop { $0.flushGatherer(before: self) }
+        }
         connecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
@@ -719,6 +727,9 @@ public final class Socket: Duplex, WriteGatherer {
     }
 
     private func prepareConnect(pipe: Bool, _ connectListener: (() -> Void)?) throws(NetError) {
+        // Written before this connect, so in the kernel before it in Node (a live pipe socket keeps its
+        // handle here, and a pending connect would make libuv queue them behind it).
+        if isGathering, let handle { _ = flushGathered(on: handle) }
         if destroyed {
             // Reconnecting a closed socket, as Node's `_undestroy`.
             handle = nil

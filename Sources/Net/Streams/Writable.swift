@@ -443,6 +443,19 @@ extension Writable {
         }
     }
 
+    /// Counts `count` bytes that the stream took for writes already completed but could not hand on yet
+    /// (a socket's gathered bytes that the kernel refused), as Node counts a write the kernel took in
+    /// part: in `writableLength`, so that `write` returns false and 'finish' waits until they are out.
+    func holdLength(_ count: Int) {
+        wstate.length += count
+    }
+
+    /// Those bytes are out: 'drain' if it was needed and nothing else is left, then 'finish' if due.
+    func releaseLength(_ count: Int) {
+        wstate.length -= count
+        afterWrite(count: 0, WritableState.nop)
+    }
+
     /// Node's `afterWriteTick` for a batch of callback-less writes.
     func afterWriteBatchNT() {
         afterWrite(count: wstate.takeBatch(), WritableState.nop)
