@@ -420,6 +420,118 @@ import Testing
             "peer got \(chunks * 64) in order true",
         ])
     }
+
+    // MARK: Refused bytes and the end of the stream
+
+    /// Four writes at once and 250 gathered (16,000 bytes, under the 16 KiB flush).
+    static func writeGathered(_ c: Socket) {
+        for _ in 0..<254 { c.write(Buffer([UInt8](repeating: 7, count: 64))) }
+    }
+
+    static func shrinkSendBuffer(_ c: Socket) {
+        var size: Int32 = 2048
+        _ = setsockopt(c.handle!.fileDescriptor!, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
+    }
+
+    /// A client on a Unix socket with a 2 KiB send buffer to a server that does not read: what it gathers
+    /// is mostly refused at the flush. `body` runs in a callback once connected; the server's side is
+    /// destroyed when the client closes.
+    static func refusingPeer(_ tag: String, _ trace: Trace, _ body: @escaping (Socket, Socket?) -> Void) {
+        let path = Pipes.path(tag)
+        var server: Server!
+        var peer: Socket?
+        server = Net.createServer(Server.Options(pauseOnConnect: true)) { c in peer = c; server.close() }
+        try! server.listen(path: path) {
+            var c: Socket!
+            c = Net.connect(path: path) {
+                shrinkSendBuffer(c)
+                setImmediate { body(c, peer) }
+            }
+            c.on(.error) { e in trace.log("error \(e.code)") }
+            c.on(.close) { hadError in trace.log("close \(hadError) length \(c.writableLength)"); peer?.destroy() }
+        }
+    }
+
+    /// `end()` while refused bytes wait, then `destroy()`: the end callback fails with
+    /// ERR_STREAM_DESTROYED and nothing is left counted, as Node does with a write in flight.
+    @Test func destroyWhileRefusedBytesWaitFailsTheEndCallback() {
+        let ours = LoopThread.run { _, trace in
+            Self.refusingPeer("gather-destroy", trace) { c, _ in
+                Self.writeGathered(c)
+                setImmediate {
+                    trace.log("refused bytes pending \(c.writableLength > 0)")
+                    c.end { e in trace.log("end cb \(e?.code ?? "null") length \(c.writableLength)") }
+                    setImmediate { c.destroy() }
+                }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace == ["refused bytes pending true", "end cb ERR_STREAM_DESTROYED length 0", "close false length 0"])
+    }
+
+    /// The same with `end()` in the gathering callback itself: the flush comes first, so the end waits
+    /// for the refused bytes (and `_final` does not run meanwhile).
+    @Test func endInTheGatheringCallbackWaitsForTheRefusedBytes() {
+        let ours = LoopThread.run { _, trace in
+            Self.refusingPeer("gather-end-destroy", trace) { c, _ in
+                Self.writeGathered(c)
+                c.end { e in trace.log("end cb \(e?.code ?? "null") length \(c.writableLength)") }
+                trace.log("after end: pending \(c.writableLength > 0)")
+                setImmediate { c.destroy() }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace == ["after end: pending true", "end cb ERR_STREAM_DESTROYED length 0", "close false length 0"])
+    }
+
+    /// Refused bytes that then fail (the peer goes away): an 'error', the end callback gets the error,
+    /// nothing is left counted.
+    @Test func refusedBytesThatFailFailTheEndCallback() {
+        let ours = LoopThread.run { _, trace in
+            Self.refusingPeer("gather-fail", trace) { c, peer in
+                Self.writeGathered(c)
+                setImmediate {
+                    c.end { e in trace.log("end cb \(e?.code ?? "null") length \(c.writableLength)") }
+                    peer!.destroy()
+                }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace.count == 3, "\(ours.trace)")
+        #expect(ours.trace.first?.hasPrefix("error E") == true, "\(ours.trace)")
+        #expect(ours.trace.dropFirst().first?.hasPrefix("end cb E") == true, "\(ours.trace)")
+        #expect(ours.trace.last == "close true length 0")
+    }
+
+    /// `end()` and then `resetAndDestroy()` while refused bytes wait: an RST, no shutdown in the way
+    /// (libuv refuses to reset a stream that is shutting down), as in Node.
+    @Test func resetAndDestroyAfterEndWhileRefusedBytesWait() {
+        let ours = LoopThread.run { _, trace in
+            var server: Server!
+            var peer: Socket?
+            server = Net.createServer(Server.Options(pauseOnConnect: true)) { c in peer = c; server.close() }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var small: Int32 = 2048
+                _ = setsockopt(server.handle!.fileDescriptor!, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
+                var c: Socket!
+                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    Self.shrinkSendBuffer(c)
+                    setImmediate {
+                        Self.writeGathered(c)
+                        c.end { e in trace.log("end cb \(e?.code ?? "null")") }
+                        setImmediate {
+                            trace.log("refused bytes pending \(c.writableLength > 0)")
+                            _ = try? c.resetAndDestroy()
+                        }
+                    }
+                }
+                c.on(.error) { e in trace.log("error \(e.code) \(e.syscall ?? "")") }
+                c.on(.close) { hadError in trace.log("close \(hadError)"); peer?.destroy() }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace == ["refused bytes pending true", "end cb ERR_STREAM_DESTROYED", "close false"])
+    }
 }
 
 /// Values recorded on a loop's thread and read by the test after the loop has finished.

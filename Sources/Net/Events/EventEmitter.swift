@@ -610,9 +610,8 @@ extension EventEmitter {
             if event.eventName.tag == .error {
                 // Node's kernel already has what was written before the error: so must ours, before the
                 // handler prints it (or ends the process).
-                let loop = EventLoop.current
-                loop.flushGatherer()
-                loop.uncaughtErrorHandler(EventListeners.unhandledError(payload))
+                EventLoop.flushCurrentGatherer()
+                EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
             }
             return false
         }

@@ -120,6 +120,7 @@ public final class EventLoop: @unchecked Sendable {
     /// queue after the main script.
     public func run() {
         precondition(inEventLoop, "EventLoop.run() must be called on the loop's own thread")
+        precondition(callbackDepth == 0 && !drainingTicks, "EventLoop.run() called from inside a callback")
         precondition(!isShutDown, "EventLoop.run() after the loop was shut down")
         drainInbox()
         settle()
@@ -215,12 +216,12 @@ public final class EventLoop: @unchecked Sendable {
         gatherer.flushGathered(atExit: atExit)
     }
 
-    /// `exit()` called in a callback hands the writes that callback gathered to the kernel: a Node
-    /// process that exits leaves the bytes its kernel took. Only the calling thread's loop: a loop is
-    /// confined to its thread.
-    fileprivate static func flushGatheredAtExit() {
+    /// Flushes the calling thread's loop's gathered writes, if it has a loop (none is made): before an
+    /// uncaught error is reported, and at `exit()` (`atExit`), so that a Node process that exits leaves
+    /// the bytes its kernel took. Only the calling thread's loop: a loop is confined to its thread.
+    static func flushCurrentGatherer(atExit: Bool = false) {
         guard let existing = pthread_getspecific(currentLoopKey) else { return }
-        Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue().flushGatherer(atExit: true)
+        Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue().flushGatherer(atExit: atExit)
     }
 
     // MARK: nextTick
@@ -290,6 +291,9 @@ public final class EventLoop: @unchecked Sendable {
         // (cancelled connects and writes report ECANCELED), so an 'error' nobody listens to any more must
         // not end the process from a thread's teardown.
         uncaughtErrorHandler = { _ in }
+        // Gathered bytes are bytes the kernel took, in Node: out before the handles close (not reached
+        // today, as every callback flushes when it ends).
+        flushGatherer()
         // A callback run by the closing (a 'close' listener that connects again) can open a new handle, so
         // close and run until libuv has none left. Handles rely on this: no handle outlives its loop
         // (`Handle.loopReference` does not keep it alive), and the loop's memory is freed with the loop.
@@ -317,9 +321,9 @@ private let currentLoopKey: pthread_key_t = {
     return key
 }()
 
-/// Registers ``EventLoop/flushGatheredAtExit()`` with `atexit`, once, when the first loop is made.
+/// Registers ``EventLoop/flushCurrentGatherer(atExit:)`` with `atexit`, once, when the first loop is made.
 private let flushGatheredAtExitRegistration: Void = {
-    _ = atexit { EventLoop.flushGatheredAtExit() }
+    _ = atexit { EventLoop.flushCurrentGatherer(atExit: true) }
 }()
 
 /// The slot's destructor: shuts the thread's loop down and releases it. POSIX empties the slot before

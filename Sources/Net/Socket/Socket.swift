@@ -486,7 +486,7 @@ public final class Socket: Duplex, WriteGatherer {
 
     /// Whether this small callback-less write should be gathered: more than `writesAtOnce` of them in a
     /// row in this callback, nothing queued in libuv, and a descriptor of the socket's own.
-    @inline(__always) private func shouldGather(on handle: StreamHandle) -> Bool {
+    @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
         handle.withLoop { $0.countWrite(by: ObjectIdentifier(self)) } > Self.writesAtOnce
             && handle.writeQueueSize == 0 && !rareFlag(RareFlag.sharesDescriptor)
     }
@@ -494,9 +494,9 @@ public final class Socket: Duplex, WriteGatherer {
     /// Takes a small callback-less write as the kernel takes one, at once (it completes synchronously,
     /// as after a `uv_try_write` that took it all), and keeps its bytes to hand them to the kernel with
     /// the writes that follow: at the end of the callback (the loop's `settle`), once they reach
-    /// `gatherFlushSize`, before this socket's next write, end or destroy that must come after them,
-    /// before another socket's (one socket gathers at a time), before an uncaught error is reported, and
-    /// at `exit()`.
+    /// `gatherFlushSize`, before this socket's next write, `end()`, connect or destroy that must come
+    /// after them, before another socket's write, shutdown, close or connect (one socket gathers at a
+    /// time), before an uncaught error is reported, and at `exit()`.
     ///
     /// Node's contract holds: `write` returns what it would, `writableLength` is back to 0, callbacks,
     /// 'drain' and the bytes' order (across sockets too) are the same. What moves is the moment the bytes
@@ -554,16 +554,25 @@ public final class Socket: Duplex, WriteGatherer {
             // As `finishWrite`'s completion. A destroyed socket's count no longer matters, and one
             // connected again has a new one.
             if let current = self.handle, current !== handle { return }
-            if destroyed { return }
+            // Node's onWriteComplete: a destroyed socket's write completes without an error, and the
+            // machinery's afterWrite then fails what waits (errorBuffer); a failure goes through onwrite.
+            if destroyed { releaseLength(left); return }
             lastWriteQueueSize = 0
             refreshTimeout()
-            if status < 0 { destroy(.errno(status, syscall: "write")); return }
+            if status < 0 { failHeldLength(left, .errno(status, syscall: "write")); return }
             releaseLength(left)
         }
         if status < 0 { return .errno(status, syscall: "write") }
         holdLength(left)
         lastWriteQueueSize = handle.writeQueueSize
         return nil
+    }
+
+    /// Before `end()` decides whether `_final` may run: what the kernel refuses must count in `length`
+    /// first, so that `_final` (the shutdown) waits for it, as it waits for a write in flight in Node.
+    func flushGatheredBeforeEnd() {
+        guard isGathering, let handle else { return }
+        if let error = flushGathered(on: handle) { destroy(error) }
     }
 
     public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
@@ -728,11 +737,13 @@ public final class Socket: Duplex, WriteGatherer {
 
     private func prepareConnect(pipe: Bool, _ connectListener: (() -> Void)?) throws(NetError) {
         // Written before this connect, so in the kernel before it in Node (a live pipe socket keeps its
-        // handle here, and a pending connect would make libuv queue them behind it).
+        // handle here, and a pending connect would make libuv queue them behind it). A failure is not
+        // reported: connecting a live socket fails (EISCONN) and destroys it anyway.
         if isGathering, let handle { _ = flushGathered(on: handle) }
         if destroyed {
             // Reconnecting a closed socket, as Node's `_undestroy`.
             handle = nil
+            setRareFlag(RareFlag.sharesDescriptor, false)   // the new handle's descriptor is its own
             cachedRemote = nil
             cachedLocal = nil
             // A new handle counts from zero, as Node's getters read the new handle's counters.
@@ -790,6 +801,8 @@ public final class Socket: Duplex, WriteGatherer {
 
     private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
+        // Another socket's gathered bytes were written before this connect: in the kernel first.
+        tcp.withLoop { $0.flushGatherer(before: self) }
         var localAddress = localAddress
         if localAddress != nil || localPort != nil {
             let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
@@ -825,6 +838,7 @@ public final class Socket: Duplex, WriteGatherer {
 
     private func connectPipe(_ path: String) {
         guard let pipe = handle as? PipeHandle else { return }
+        pipe.withLoop { $0.flushGatherer(before: self) }
         let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
         // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
         // the socket with `connect EINVAL <path>`.

@@ -450,10 +450,19 @@ extension Writable {
         wstate.length += count
     }
 
-    /// Those bytes are out: 'drain' if it was needed and nothing else is left, then 'finish' if due.
+    /// Those bytes are out, or the stream was destroyed meanwhile: as `afterWrite`, 'drain' if it was
+    /// needed and nothing else is left, 'finish' if due, or (destroyed) what waits fails.
     func releaseLength(_ count: Int) {
         wstate.length -= count
         afterWrite(count: 0, WritableState.nop)
+    }
+
+    /// Those bytes failed: as `onwrite` with an error (errored, then `onwriteError`'s errorBuffer).
+    func failHeldLength(_ count: Int, _ error: NetError) {
+        wstate.length -= count
+        streamState.setError(error)
+        errorBuffer()
+        errorOrDestroy(error, sync: false)
     }
 
     /// Node's `afterWriteTick` for a batch of callback-less writes.
@@ -542,6 +551,7 @@ extension Writable {
             state.corked = 1
             uncork()
         }
+        if let socket = self as? Socket { socket.flushGatheredBeforeEnd() }
         if let errored = state.errored {
             error = errored
         } else if !state.ending {
