@@ -291,6 +291,8 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "  libuv has no strings, so no asc/utf rows; nio encodes the string into a new ByteBuffer per write."
   echo "  At 64 bytes Net hands the writes of one callback to the kernel together (README, \"Small writes\");"
   echo "  libuv and node make one system call per write, nio one writev per flush of what is pending."
+  echo "  Reads: libuv (the C program) and node read up to 64 KiB per system call, nio up to 64 KiB (its default"
+  echo "  adaptive allocator), Net up to 256 KiB after a read filled its 64 KiB (README, \"Large reads\")."
   echo "- \`s2c-onread-buf-65536\`: s2c with the client reading into one 64 KiB buffer (Node's \`onread\`,"
   echo "  net-s2c.js's recvbuflen; nio: a fixed 64 KiB receive allocator; libuv always reads that way)."
   echo "- \`c2s-cork-buf-64\`: net-c2s-cork.js: cork, write 64-byte chunks until write returns false, uncork,"

@@ -4,7 +4,8 @@ import Testing
 
 /// The chunks reads are delivered in. A small read is copied out of the loop's 64 KiB block into the loop's
 /// spare chunk, which the next read of the same size refills once nobody else holds it
-/// (`EventLoop.chunk(of:)`). A chunk a listener keeps must never change under it.
+/// (`EventLoop.chunk(of:)`). A read that fills half of its block (64 KiB, or 256 KiB after a read filled
+/// its block) takes the block; a read in between is copied. A chunk a listener keeps must never change under it.
 @Suite struct ReadChunkTests {
     static func bytes(_ text: String) -> [UInt8] { Array(text.utf8) }
 
@@ -124,5 +125,68 @@ import Testing
         }
         #expect(result.finished)
         #expect(result.trace == ["kept \(count * 64) bytes, as sent true"])
+    }
+    /// A read that fills half of a block takes the block itself; one that fills less is copied, and the
+    /// block stays for the next read. For both blocks.
+    @Test(arguments: [false, true])
+    func aReadTakesItsBlockOnlyWhenItFillsHalfOfIt(large: Bool) {
+        let result = LoopThread.run { loop, trace in
+            func block() -> UnsafeMutableRawBufferPointer { large ? loop.largeReadSlab.memory() : loop.readSlab.memory() }
+            let size = large ? EventLoop.largeReadSize : EventLoop.readSize
+            let first = block()
+            for i in 0..<size { first[i] = UInt8(truncatingIfNeeded: i % 251) }
+            let expected = (0..<size).map { UInt8(truncatingIfNeeded: $0 % 251) }
+            // Just under half: copied out, and the block stays.
+            let copied = loop.chunk(of: UnsafeRawBufferPointer(rebasing: first[0..<(size / 2 - 1)]))
+            trace.log("under half: own storage \(Self.storage(copied) != UnsafeRawPointer(first.baseAddress!)), same block next \(block().baseAddress == first.baseAddress)")
+            // Half: the block becomes the chunk, and the next read gets a new block.
+            let kept = loop.chunk(of: UnsafeRawBufferPointer(rebasing: first[0..<(size / 2)]))
+            trace.log("half: block kept \(Self.storage(kept) == UnsafeRawPointer(first.baseAddress!)), new block next \(block().baseAddress != first.baseAddress)")
+            block().initializeMemory(as: UInt8.self, repeating: 0)
+            trace.log("bytes as read \(copied.bytes == Array(expected[0..<(size / 2 - 1)])) \(kept.bytes == Array(expected[0..<(size / 2)]))")
+        }
+        #expect(result.trace == ["under half: own storage true, same block next true",
+                                 "half: block kept true, new block next true", "bytes as read true true"])
+    }
+
+    /// Over a socket: 4 MiB in one write, its bytes all different from their neighbours, kept chunk by chunk
+    /// by the receiver. After a read fills the 64 KiB block the next reads are up to 256 KiB, and the kept
+    /// chunks, some of them blocks and some copies, are the bytes sent. After a small message the next
+    /// read is a 64 KiB one again.
+    @Test func aLargeTransferIsReadInLargeBlocksAndKeptIntact() {
+        let total = 4 << 20
+        let payload = Buffer((0..<total).map { UInt8(truncatingIfNeeded: $0 % 251) })
+        let result = LoopThread.run { _, trace in
+            var server: Server!
+            server = Net.createServer { peer in
+                var kept: [Buffer] = []
+                var got = 0
+                peer.on(.data) { chunk in
+                    if got == total {
+                        trace.log("after: \(chunk.count) bytes, next read large \(peer.handle!.readsLarge)")
+                        peer.end()
+                        server.close()
+                        return
+                    }
+                    kept.append(chunk.buffer)
+                    got += chunk.count
+                    guard got == total else { return }
+                    let largest = kept.map(\.count).max()!
+                    trace.log("largest chunk above 64 KiB \(largest > EventLoop.readSize), at most 256 KiB \(largest <= EventLoop.largeReadSize)")
+                    trace.log("as sent \(kept.reduce(into: [UInt8]()) { $0 += $1.bytes } == payload.bytes)")
+                    peer.write(Buffer([1]))
+                }
+            }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var client: Socket!
+                client = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    client.write(payload)
+                }
+                client.on(.data) { _ in client.write(Buffer(Array("done".utf8))) }
+            }
+        }
+        #expect(result.finished)
+        #expect(result.trace == ["largest chunk above 64 KiB true, at most 256 KiB true", "as sent true",
+                                 "after: 4 bytes, next read large false"])
     }
 }

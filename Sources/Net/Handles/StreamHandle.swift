@@ -2,9 +2,10 @@ import CLibUV
 
 /// `uv_stream_t`: the one stream layer under TCP and pipe sockets and servers (`TCPHandle`, `PipeHandle`).
 ///
-/// Reads land in the loop's 64 KiB block (or in a buffer the owner supplies, for `onread`) and are handed to
-/// the `owner` as a borrowed view, valid only during the call; `EventLoop.chunk(of:)` turns it into a chunk,
-/// keeping the block itself for a large read and copying a small one.
+/// Reads land in the loop's 64 KiB block, or its 256 KiB one while a stream's reads fill their blocks (or
+/// in a buffer the owner supplies, for `onread`), and are handed to the `owner` as a borrowed view, valid
+/// only during the call; `EventLoop.chunk(of:)` turns it into a chunk, keeping the block itself for a read
+/// that fills half of it and copying anything smaller.
 /// Writes try `uv_try_write` first and queue (in a request-owned copy) only what the kernel did not take.
 class StreamHandle: Handle {
     /// What a read callback delivered.
@@ -27,6 +28,10 @@ class StreamHandle: Handle {
     @exclusivity(unchecked) final var onConnection: ((Int32) -> Void)?
     /// A buffer the owner wants reads to go into (Node's `onread.buffer`); nil uses the loop's slab.
     @exclusivity(unchecked) final var readBuffer: UnsafeMutableRawBufferPointer?
+    /// Whether the next read gets the loop's 256 KiB block instead of the 64 KiB one: set when a read
+    /// fills its block (more is likely waiting, and one system call then moves four times as much),
+    /// cleared by a read of less than 64 KiB.
+    @exclusivity(unchecked) final var readsLarge = false
     /// Whether `readStart()` is in effect.
     @exclusivity(unchecked) final private(set) var isReading = false
 
@@ -59,7 +64,8 @@ class StreamHandle: Handle {
                 if let user = stream.readBuffer {
                     buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(user.count))
                 } else {
-                    let slab = stream.withLoop { $0.readSlab }
+                    let large = stream.readsLarge
+                    let slab = stream.withLoop { large ? $0.largeReadSlab.memory() : $0.readSlab.memory() }
                     buf!.pointee = uv_buf_init(slab.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(slab.count))
                 }
             }
@@ -74,6 +80,11 @@ class StreamHandle: Handle {
                 event = .error(Int32(nread))
             }
             StreamHandle.borrowing(handle!) { stream in
+                if nread > 0, stream.readBuffer == nil {
+                    // A read that filled its block is followed by a large one; one under 64 KiB ends that.
+                    let filled = nread == Int(buf!.pointee.len)
+                    if filled || nread < EventLoop.readSize { stream.readsLarge = filled }
+                }
                 stream.withLoop { $0.dispatch { stream.owner?.handleRead(event, from: stream) } }
             }
         })
@@ -251,32 +262,17 @@ extension EventLoop {
     static let spareChunkLimit = 1024
     /// The size of a read: libuv's suggestion and Node's, 64 KiB.
     static let readSize = 65_536
-    /// Reads of at least this many bytes keep the read array as their chunk; smaller ones are copied out
-    /// of it (a 64 KiB block per 64-byte message would waste memory).
-    static let keepReadThreshold = 32_768
+    /// The size of a read on a stream whose last read filled `readSize` (see `StreamHandle.readsLarge`).
+    static let largeReadSize = 262_144
 
-    /// The 64 KiB block the next read lands in (made on first use, and again after a read kept the last).
-    var readSlab: UnsafeMutableRawBufferPointer {
-        if let slabBase { return UnsafeMutableRawBufferPointer(start: slabBase, count: Self.readSize) }
-        // Bytes are never read before the kernel has written them, so the new array is not zeroed.
-        slabArray = [UInt8](unsafeUninitializedCapacity: Self.readSize) { _, count in count = Self.readSize }
-        // The storage of an array held only here neither moves nor changes until the array is replaced.
-        let base = slabArray.withUnsafeMutableBytes { $0.baseAddress! }
-        slabBase = base
-        return UnsafeMutableRawBufferPointer(start: base, count: Self.readSize)
-    }
-
-    /// A chunk of the `bytes` a read delivered: a read that filled at least half the block takes the block
-    /// itself (no copy; the next read gets a new one), anything else is copied out. Bytes that are not in
-    /// the loop's block (an `onread` buffer) are copied.
+    /// A chunk of the `bytes` a read delivered: a read that filled at least half of its block takes the
+    /// block itself (no copy; the next read gets a new one), anything else is copied out. Bytes that are
+    /// not in one of the loop's blocks (an `onread` buffer) are copied.
     func chunk(of bytes: UnsafeRawBufferPointer) -> Buffer {
         let count = bytes.count
-        if count >= Self.keepReadThreshold, let base = slabBase, UnsafeRawPointer(base) == bytes.baseAddress {
-            var array = slabArray
-            slabArray = []
-            slabBase = nil
-            array.removeLast(Self.readSize - count)   // shrinks the count, keeps the storage: no copy
-            return Buffer(array)
+        if count >= Self.readSize / 2 {
+            if let kept = readSlab.take(bytes) ?? largeReadSlab.take(bytes) { return kept }
+            return Buffer([UInt8](bytes))
         }
         // `Array(_: UnsafeRawBufferPointer)` runs code specialized for bytes; `init(unsafeUninitializedCapacity:)`
         // goes through the standard library's generic path, which looks up the array storage's metadata on
@@ -294,6 +290,45 @@ extension EventLoop {
             spareChunk = [UInt8](bytes)
         }
         return Buffer(spareChunk)
+    }
+}
+
+/// A block reads land in: an array held only by the loop until a read large enough to fill half of it
+/// takes it as its chunk (the next read then makes a new one).
+struct ReadSlab {
+    /// The block's size in bytes.
+    let size: Int
+    private var array: [UInt8] = []
+    /// The array's storage, valid while the array is held here and not replaced.
+    private var base: UnsafeMutableRawPointer?
+
+    init(size: Int) { self.size = size }
+
+    /// The block the next read lands in (made on first use, and again after a read kept the last).
+    @inline(__always)
+    mutating func memory() -> UnsafeMutableRawBufferPointer {
+        if let base { return UnsafeMutableRawBufferPointer(start: base, count: size) }
+        return makeBlock()
+    }
+
+    @inline(never)
+    private mutating func makeBlock() -> UnsafeMutableRawBufferPointer {
+        // Bytes are never read before the kernel has written them, so the new array is not zeroed.
+        array = [UInt8](unsafeUninitializedCapacity: size) { [size] _, count in count = size }
+        // The storage of an array held only here neither moves nor changes until the array is replaced.
+        let base = array.withUnsafeMutableBytes { $0.baseAddress! }
+        self.base = base
+        return UnsafeMutableRawBufferPointer(start: base, count: size)
+    }
+
+    /// The block as the chunk of `bytes`, when they are at its start and fill at least half of it.
+    mutating func take(_ bytes: UnsafeRawBufferPointer) -> Buffer? {
+        guard let base, UnsafeRawPointer(base) == bytes.baseAddress, bytes.count >= size / 2 else { return nil }
+        var array = self.array
+        self.array = []
+        self.base = nil
+        array.removeLast(size - bytes.count)   // shrinks the count, keeps the storage: no copy
+        return Buffer(array)
     }
 }
 

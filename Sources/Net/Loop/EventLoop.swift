@@ -45,10 +45,10 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
     @exclusivity(unchecked) private var refedImmediates = 0
     private var isShutDown = false
-    /// Where reads land (see `StreamHandle`): a 64 KiB array whose storage a large read keeps as its
-    /// chunk, and `slabBase` its address, valid while the array is held here and not replaced.
-    @exclusivity(unchecked) var slabArray: [UInt8] = []
-    @exclusivity(unchecked) var slabBase: UnsafeMutableRawPointer?
+    /// Where reads land (see `StreamHandle`): the 64 KiB block, and the 256 KiB one for a stream whose
+    /// last read filled the 64 KiB block. A read that fills at least half of its block keeps it as its chunk.
+    @exclusivity(unchecked) var readSlab = ReadSlab(size: EventLoop.readSize)
+    @exclusivity(unchecked) var largeReadSlab = ReadSlab(size: EventLoop.largeReadSize)
     /// The last chunk a small read was copied into, refilled by the next read once nobody else holds it
     /// (see `chunk(of:)`).
     @exclusivity(unchecked) var spareChunk: [UInt8] = []
