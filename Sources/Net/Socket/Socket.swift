@@ -575,11 +575,11 @@ public final class Socket: Duplex, WriteGatherer {
         if let error = flushGathered(on: handle) { destroy(error) }
     }
 
-    public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool {
+    public func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool {
         // Node's writeAfterFIN: once the peer ended and we auto-ended, writes fail with EPIPE.
         guard writeAfterFIN, writableEnded else { return false }
         let error = NetError("This socket has been ended by the other party", code: "EPIPE")
-        loop.nextTick { callback(error) }
+        if let callback { loop.nextTick { callback(error) } }
         destroy(error)
         return true
     }

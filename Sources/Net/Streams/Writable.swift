@@ -24,8 +24,8 @@ public protocol Writable: Stream {
     func _final(_ callback: @escaping (NetError?) -> Void)
     /// Lets a stream take over a `write` before the machinery sees it (a socket whose peer ended it
     /// answers EPIPE, as Node's `writeAfterFIN`). Return true when handled; `write` then returns false.
-    /// The default returns false.
-    func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool
+    /// `callback` is the write's, nil for a write made without one. The default returns false.
+    func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool
 }
 
 /// Node's `_writableState`.
@@ -40,9 +40,9 @@ public protocol Writable: Stream {
 public final class WritableState {
     struct Pending {
         var chunk: Buffer
-        var callback: (NetError?) -> Void
-        /// No callback was given (Node's `nop`): such completions are batched into one tick.
-        var isNop: Bool
+        /// The write's callback; nil when none was given (Node's `nop`): such completions are batched into
+        /// one tick. Not stored as `nop` itself: that would be a retain and a release per buffered write.
+        var callback: ((NetError?) -> Void)?
     }
 
     /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
@@ -249,7 +249,7 @@ extension Writable {
 
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
 
-    public func _interceptWrite(_ callback: @escaping (NetError?) -> Void) -> Bool { false }
+    public func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool { false }
 
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         _write(chunk, later())
@@ -338,11 +338,7 @@ extension Writable {
     // MARK: The machine (Node's writable.js)
 
     func writeChunk(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
-        // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is re-abstracted,
-        // a thunk and a context allocated for it on every write.
-        let callback: (NetError?) -> Void
-        if let given { callback = given } else { callback = WritableState.nop }
-        if _interceptWrite(callback) { return false }
+        if _interceptWrite(given) { return false }
         var error: NetError?
         if wstate.ending {
             error = .streamWriteAfterEnd
@@ -350,23 +346,25 @@ extension Writable {
             error = .streamDestroyed("write")
         }
         if let error {
-            EventLoop.current.nextTick { callback(error) }
+            if let given { EventLoop.current.nextTick { given(error) } }
             errorOrDestroy(error, sync: true)
             return false
         }
         wstate.pendingcb += 1
-        return writeOrBuffer(chunk, callback, isNop: given == nil)
+        return writeOrBuffer(chunk, given)
     }
 
-    private func writeOrBuffer(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void, isNop: Bool) -> Bool {
+    private func writeOrBuffer(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
         let count = chunk.count
         wstate.length += count
         if wstate.writing || wstate.corked > 0 || wstate.errored != nil {
-            wstate.buffered.append(.init(chunk: chunk, callback: callback, isNop: isNop))
+            wstate.buffered.append(.init(chunk: chunk, callback: given))
         } else {
+            // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is
+            // re-abstracted, a thunk and a context allocated for it on every write.
             wstate.writelen = count
-            wstate.writecb = callback
-            wstate.writecbIsNop = isNop
+            if let given { wstate.writecb = given } else { wstate.writecb = WritableState.nop }
+            wstate.writecbIsNop = given == nil
             wstate.writing = true
             wstate.sync = true
             if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
@@ -500,7 +498,7 @@ extension Writable {
         while let pending = state.buffered.popFirst() {
             state.length -= pending.chunk.count
             state.pendingcb -= 1
-            pending.callback(state.errored ?? error)
+            pending.callback?(state.errored ?? error)
         }
         let finished = state.onFinished
         state.onFinished = []
@@ -521,7 +519,7 @@ extension Writable {
             for pending in wstate.buffered {
                 chunks.append(pending.chunk)
                 length += pending.chunk.count
-                if !pending.isNop { callbacks.append(pending.callback) }
+                if let callback = pending.callback { callbacks.append(callback) }
             }
             let count = wstate.buffered.count
             wstate.buffered.removeAll(keepingCapacity: true)
@@ -535,7 +533,11 @@ extension Writable {
             wstate.pendingcb -= count - 1
         } else {
             while !wstate.writing, let pending = wstate.buffered.popFirst() {
-                doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: pending.isNop, pending.callback)
+                if let callback = pending.callback {
+                    doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: false, callback)
+                } else {
+                    doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: true, WritableState.nop)
+                }
             }
         }
     }
