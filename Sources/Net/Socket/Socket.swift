@@ -391,24 +391,54 @@ public final class Socket: Duplex, WriteGatherer {
 
     @inline(__always)
     private func send(_ chunk: Buffer, callbackless: Bool, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
-        // The common case, without arrays or closures: connected, and the kernel takes it all at once.
+        chunk.withUnsafeBytes { bytes in
+            send(bytes, callbackless: callbackless, orLater: later()) { written in ([chunk], written) }
+        }
+    }
+
+    /// Writes `string`'s UTF-8 (its bytes in `.utf8`, and in `.ascii` or `.latin1` when it is all ASCII)
+    /// straight from the string's storage, as `write(Buffer(string, encoding:))` would write them: a
+    /// `Buffer` is made only of what cannot go to the kernel at once (buffered behind another write, or
+    /// the part a full kernel buffer refused), so a string the kernel takes whole is never copied.
+    func writeString(_ string: String, _ given: ((NetError?) -> Void)?) -> Bool {
+        guard admitWrite(given) else { return false }
+        var string = string
+        return string.withUTF8 { writeOrBuffer(.borrowed(UnsafeRawBufferPointer($0)), given) }
+    }
+
+    /// `_write(_:orLater:)` of bytes borrowed for the call (see `writeString`).
+    func sendBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+        send(bytes, callbackless: wstate.writecbIsNop, orLater: later()) { written in ([Buffer(bytes[written...])], 0) }
+    }
+
+    /// A write of `bytes`. The common case, without arrays or closures: connected, and the kernel takes
+    /// it all at once. Otherwise `rest(written)` gives the chunks (and the bytes of them already written)
+    /// to queue behind: `bytes` are only borrowed for this call.
+    @inline(__always)
+    private func send(
+        _ bytes: UnsafeRawBufferPointer,
+        callbackless: Bool,
+        orLater later: @autoclosure () -> (NetError?) -> Void,
+        rest: (_ written: Int) -> (chunks: [Buffer], skipping: Int)
+    ) -> NetError?? {
         guard !connecting, let handle, !handle.isClosing else {
-            writeGeneric([chunk], later())
+            writeGeneric(rest(0).chunks, later())
             return nil
         }
-        let count = chunk.count
+        let count = bytes.count
         bytesDispatched += count
         refreshTimeout()
         if count <= Self.gatherableSize, callbackless {
-            if isGathering || shouldGather(on: handle) { return gather(chunk, on: handle) }
+            if isGathering || shouldGather(on: handle) { return gather(bytes, on: handle) }
         } else if isGathering, let error = flushGathered(on: handle) {
             return .some(error)
         }
         handle.withLoop { $0.flushGatherer(before: self) }
-        let written = chunk.withUnsafeBytes { handle.tryWrite($0) }
+        let written = handle.tryWrite(bytes)
         if written == count { return .some(nil) }
         if written < 0 { return .some(.errno(Int32(written), syscall: "write")) }
-        finishWrite([chunk], written: written, on: handle, later())
+        let (chunks, skipping) = rest(written)
+        finishWrite(chunks, written: skipping, on: handle, later())
         return nil
     }
 
@@ -503,7 +533,7 @@ public final class Socket: Duplex, WriteGatherer {
     /// reach the kernel, to one of the points above. A write with a callback is never gathered, so a
     /// failure reaches the callback of the write it belongs to, as in Node; gathered bytes that fail make
     /// an 'error', as a callback-less write's failure does in Node.
-    @inline(never) private func gather(_ chunk: Buffer, on handle: StreamHandle) -> NetError?? {
+    @inline(never) private func gather(_ bytes: UnsafeRawBufferPointer, on handle: StreamHandle) -> NetError?? {
         let extras = extrasStorage
         if !isGathering {
             setRareFlag(RareFlag.gathering, true)
@@ -512,7 +542,7 @@ public final class Socket: Duplex, WriteGatherer {
                 loop.startGathering(self)
             }
         }
-        chunk.withUnsafeBytes { extras.gathered.append(contentsOf: $0) }
+        extras.gathered.append(contentsOf: bytes)
         if extras.gathered.count >= Self.gatherFlushSize { return .some(flushGathered(on: handle)) }
         return .some(nil)
     }

@@ -225,6 +225,20 @@ public final class WritableState {
     }
 }
 
+/// The bytes of one write on their way into `writeOrBuffer`: a chunk, or bytes borrowed for the call.
+enum Outgoing {
+    case buffer(Buffer)
+    /// Valid only during the `write` call: copied into a ``Buffer`` if they must wait.
+    case borrowed(UnsafeRawBufferPointer)
+
+    var count: Int {
+        switch self {
+        case .buffer(let chunk): chunk.count
+        case .borrowed(let bytes): bytes.count
+        }
+    }
+}
+
 extension EventKey where Emitter: Writable, Payload == Void {
     /// `'drain'`: the buffer has emptied after `write` returned false.
     public static var drain: Self { .init(.drain) }
@@ -338,6 +352,14 @@ extension Writable {
     // MARK: The machine (Node's writable.js)
 
     func writeChunk(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
+        guard admitWrite(given) else { return false }
+        return writeOrBuffer(.buffer(chunk), given)
+    }
+
+    /// The first half of Node's `_write` (writable.js): a write the stream takes over, or one after `end`
+    /// or `destroy`, fails (false); any other counts as pending, and `writeOrBuffer` goes on with it.
+    @inline(__always)
+    func admitWrite(_ given: ((NetError?) -> Void)?) -> Bool {
         if _interceptWrite(given) { return false }
         var error: NetError?
         if wstate.ending {
@@ -351,14 +373,21 @@ extension Writable {
             return false
         }
         wstate.pendingcb += 1
-        return writeOrBuffer(chunk, given)
+        return true
     }
 
-    private func writeOrBuffer(_ chunk: Buffer, _ given: ((NetError?) -> Void)?) -> Bool {
-        let count = chunk.count
+    /// Node's `writeOrBuffer`: buffered while another write is in progress, corked or errored; else
+    /// handed to `_write`. Borrowed bytes (a string's own UTF-8, which a socket writes without copying)
+    /// become a ``Buffer`` only when buffered, or, in a socket, for the part the kernel refuses.
+    func writeOrBuffer(_ outgoing: Outgoing, _ given: ((NetError?) -> Void)?) -> Bool {
+        let count = outgoing.count
         wstate.length += count
         if wstate.writing || wstate.corked > 0 || wstate.errored != nil {
-            wstate.buffered.append(.init(chunk: chunk, callback: given))
+            // Switched on here, not through a property: copying the enum is a retain more per write.
+            switch outgoing {
+            case .buffer(let chunk): wstate.buffered.append(.init(chunk: chunk, callback: given))
+            case .borrowed(let bytes): wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given))
+            }
         } else {
             // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is
             // re-abstracted, a thunk and a context allocated for it on every write.
@@ -367,7 +396,19 @@ extension Writable {
             wstate.writecbIsNop = given == nil
             wstate.writing = true
             wstate.sync = true
-            if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
+            switch outgoing {
+            case .buffer(let chunk):
+                if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
+            case .borrowed(let bytes):
+                // A concrete cast, free once specialized: only a socket writes borrowed bytes.
+                if let socket = self as? Socket {
+                    if let completed = socket.sendBorrowed(bytes, orLater: { [self] error in onwrite(error) }) {
+                        onwrite(completed)
+                    }
+                } else if let completed = _write(Buffer(bytes), orLater: { [self] error in onwrite(error) }) {
+                    onwrite(completed)
+                }
+            }
             wstate.sync = false
         }
         // Node v20 measures after `_write`: a chunk that `_write` completed synchronously (a socket's
