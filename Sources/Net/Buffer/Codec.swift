@@ -204,16 +204,24 @@ enum Codec {
 
     // MARK: String to bytes
 
+    /// Whether `string` in `encoding` is its UTF-8 bytes: always in `.utf8`; in `.latin1` and `.ascii`
+    /// when it is all ASCII. As many UTF-8 bytes as UTF-16 units means every scalar is ASCII, and for a
+    /// native string known to be ASCII both counts are O(1): no scan.
+    static func isUTF8(_ string: String, in encoding: Encoding) -> Bool {
+        switch encoding {
+        case .utf8: true
+        case .latin1, .ascii: string.utf8.count == string.utf16.count
+        default: false
+        }
+    }
+
     /// Node's `Buffer.from(string, encoding)`.
     static func encode(_ string: String, _ encoding: Encoding) -> [UInt8] {
         switch encoding {
-        case .utf8: return Array(string.utf8)
-        case .utf16le: return withUTF8(string) { encodeUTF16LE($0) }
-        case .latin1, .ascii:
-            // As many UTF-8 bytes as UTF-16 units means every scalar is ASCII, and for a native string
-            // known to be ASCII both counts are O(1): the bytes are copied once, without a scan.
-            if string.utf8.count == string.utf16.count { return Array(string.utf8) }
+        case .utf8, .latin1, .ascii:
+            if isUTF8(string, in: encoding) { return Array(string.utf8) }
             return withUTF8(string) { lowBytes($0) }
+        case .utf16le: return withUTF8(string) { encodeUTF16LE($0) }
         case .base64, .base64url: return withCodeUnitLowBytes(string) { decodeBase64($0) }
         case .hex: return withCodeUnitLowBytes(string) { decodeHex($0) }
         }

@@ -396,10 +396,11 @@ public final class Socket: Duplex, WriteGatherer {
         }
     }
 
-    /// Writes `string`'s UTF-8 (its bytes in `.utf8`, and in `.ascii` or `.latin1` when it is all ASCII)
-    /// straight from the string's storage, as `write(Buffer(string, encoding:))` would write them: a
-    /// `Buffer` is made only of what cannot go to the kernel at once (buffered behind another write, or
-    /// the part a full kernel buffer refused), so a string the kernel takes whole is never copied.
+    /// Writes `string`'s UTF-8 (its bytes in `.utf8`, and in `.ascii` or `.latin1` when it is all ASCII:
+    /// `Codec.isUTF8`) straight from the string's storage, as `write(Buffer(string, encoding:))` would
+    /// write them: a `Buffer` is made only of what cannot go to the kernel at once (a write buffered
+    /// behind another or a cork, one before 'connect', the part a full kernel buffer refused), so a
+    /// string the kernel takes whole is never copied.
     func writeString(_ string: String, _ given: ((NetError?) -> Void)?) -> Bool {
         guard admitWrite(given) else { return false }
         var string = string

@@ -19,7 +19,8 @@ extension Socket {
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        Self.encodesAsUTF8(string, encoding)
+        // Bytes that are the string's UTF-8 go from the string itself.
+        Codec.isUTF8(string, in: encoding)
             ? writeString(string, callback) : writeChunk(Buffer(string, encoding: encoding), callback)
     }
 
@@ -58,24 +59,13 @@ extension Socket {
     /// Ends after writing `string` in `encoding`.
     @discardableResult
     public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
-        if Self.encodesAsUTF8(string, encoding) {
+        if Codec.isUTF8(string, in: encoding) {
             _ = writeString(string, nil)
             endWritable(nil, callback)
         } else {
             endWritable(Buffer(string, encoding: encoding), callback)
         }
         return self
-    }
-
-    /// Whether `string` in `encoding` is its UTF-8 bytes, so that a write can send them from the string
-    /// itself (`writeString`): always in `.utf8`; in `.ascii` and `.latin1` when it is all ASCII (as many
-    /// UTF-8 bytes as UTF-16 units; both counts are O(1) for a native string known to be ASCII).
-    static func encodesAsUTF8(_ string: String, _ encoding: Encoding) -> Bool {
-        switch encoding {
-        case .utf8: true
-        case .ascii, .latin1: string.utf8.count == string.utf16.count
-        default: false
-        }
     }
 
     /// Sends everything this socket reads into `destination`, with backpressure (Node's `readable.pipe`);

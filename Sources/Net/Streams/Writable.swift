@@ -383,7 +383,7 @@ extension Writable {
         let count = outgoing.count
         wstate.length += count
         if wstate.writing || wstate.corked > 0 || wstate.errored != nil {
-            // Switched on here, not through a property: copying the enum is a retain more per write.
+            // Switched on here, not through a property: copying the enum is a retain more per buffered write.
             switch outgoing {
             case .buffer(let chunk): wstate.buffered.append(.init(chunk: chunk, callback: given))
             case .borrowed(let bytes): wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given))
