@@ -396,12 +396,14 @@ public final class Socket: Duplex, WriteGatherer {
         }
     }
 
-    /// Writes `string`'s UTF-8 (its bytes in `.utf8`, and in `.ascii` or `.latin1` when it is all ASCII:
-    /// `Codec.isUTF8`) straight from the string's storage, as `write(Buffer(string, encoding:))` would
-    /// write them: a `Buffer` is made only of what cannot go to the kernel at once (a write buffered
-    /// behind another or a cork, one before 'connect', the part a full kernel buffer refused), so a
-    /// string the kernel takes whole is never copied.
-    func writeString(_ string: String, _ given: ((NetError?) -> Void)?) -> Bool {
+    /// Writes `string` in `encoding` as `write(Buffer(string, encoding:))` would. When those bytes are its
+    /// UTF-8 (`.utf8`, and `.ascii` or `.latin1` of an all-ASCII string: `Codec.isUTF8`), they go straight
+    /// from the string's storage: a `Buffer` is made only of what cannot go to the kernel at once (a write
+    /// buffered behind another or a cork, one before 'connect', the part a full kernel buffer refused), so
+    /// a string the kernel takes whole is never copied.
+    @discardableResult
+    func writeString(_ string: String, _ encoding: Encoding, _ given: ((NetError?) -> Void)?) -> Bool {
+        guard Codec.isUTF8(string, in: encoding) else { return writeChunk(Buffer(string, encoding: encoding), given) }
         guard admitWrite(given) else { return false }
         var string = string
         return string.withUTF8 { writeOrBuffer(.borrowed(UnsafeRawBufferPointer($0)), given) }

@@ -19,9 +19,7 @@ extension Socket {
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        // Bytes that are the string's UTF-8 go from the string itself.
-        Codec.isUTF8(string, in: encoding)
-            ? writeString(string, callback) : writeChunk(Buffer(string, encoding: encoding), callback)
+        writeString(string, encoding, callback)
     }
 
     /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
@@ -59,12 +57,9 @@ extension Socket {
     /// Ends after writing `string` in `encoding`.
     @discardableResult
     public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
-        if Codec.isUTF8(string, in: encoding) {
-            _ = writeString(string, nil)
-            endWritable(nil, callback)
-        } else {
-            endWritable(Buffer(string, encoding: encoding), callback)
-        }
+        // As `endWritable` does with a chunk: the write, then the end.
+        writeString(string, encoding, nil)
+        endWritable(nil, callback)
         return self
     }
 
