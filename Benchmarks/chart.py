@@ -9,10 +9,11 @@ import sys
 
 import matplotlib
 
+from ratios import ratio
+
 matplotlib.use("svg")
 import matplotlib.pyplot as plt  # noqa: E402
 
-LOWER_IS_BETTER = {"us", "B/conn"}
 OTHERS = [("libuv", "#4c72b0"), ("nio", "#dd8452"), ("node", "#55a868")]
 
 
@@ -25,12 +26,7 @@ def main(tsv_path, svg_path, subtitle):
         labels.append(f"{row['scenario']} ({row['unit']})")
         for name, _ in OTHERS:
             other = float(row[name]) if row.get(name) else None
-            if not net or not other:
-                ratios[name].append(None)
-            elif row["unit"] in LOWER_IS_BETTER:
-                ratios[name].append(other / net)
-            else:
-                ratios[name].append(net / other)
+            ratios[name].append(ratio(net, other, row["unit"]))
 
     height = 0.26
     fig, ax = plt.subplots(figsize=(9, 0.42 * len(labels) + 1.6))

@@ -19,14 +19,16 @@ node the ratio raw libuv (the C program, on the same libuv as Net) reaches again
 import re
 import statistics
 import sys
+from typing import NamedTuple, Optional
 
-LOWER_IS_BETTER = {"us", "B/conn"}
+from ratios import LOWER_IS_BETTER, ratio
+
 LINE = re.compile(r"scenario=(\S+) impl=(\S+) ops_per_s=([0-9.eE+-]+) unit=(\S+)")
 
 
 def read(paths):
-    """Per (scenario, impl): the values in round order, over every file; and each scenario's unit.
-    Rounds are paired by position within each file, so files are kept apart until pairing."""
+    """One dict per file, (scenario, impl) -> its values in round order (rounds pair up by position
+    within a file, so files stay apart); each scenario's unit; the scenarios in order of appearance."""
     runs, units, order = [], {}, []
     for path in paths:
         values = {}
@@ -49,7 +51,7 @@ def chunk_length(scenario):
     return int(m.group(4)) if m else None
 
 
-def checks(order, units):
+def checks(order):
     """(scenario, other, target, strictly_above) for every target the issue names."""
     out = []
     for s in order:
@@ -65,20 +67,35 @@ def checks(order, units):
     return out
 
 
-def ratio(net, other, unit):
-    if net <= 0 or other <= 0:
-        return None
-    return other / net if unit in LOWER_IS_BETTER else net / other
-
-
 def meets(value, target, strictly_above):
     return value > target if strictly_above else value >= target
+
+
+class Check(NamedTuple):
+    scenario: str
+    other: str
+    target: float
+    strictly_above: bool
+    ratio: float              # of the medians
+    per_round: float          # the median of the rounds' own ratios
+    rounds_met: int
+    rounds: int
+    libuv_ratio: Optional[float]   # raw libuv against `other`, when `other` is not libuv
+
+    @property
+    def met(self):
+        return meets(self.ratio, self.target, self.strictly_above)
+
+    @property
+    def firm(self):
+        """Met by at least three rounds in four."""
+        return self.rounds_met * 4 >= self.rounds * 3
 
 
 def main(paths):
     runs, units, order = read(paths)
     rows = []
-    for s, other, target, strict in checks(order, units):
+    for s, other, target, strict in checks(order):
         unit = units[s]
         nets, others, per_round = [], [], []
         for values in runs:
@@ -99,15 +116,16 @@ def main(paths):
             cs = [v for values in runs for v in values.get((s, "libuv"), [])]
             if cs:
                 floor = ratio(statistics.median(cs), statistics.median(others), unit)
-        rows.append((s, other, target, strict, r, statistics.median(per_round), met_rounds, len(per_round), floor))
+        rows.append(Check(s, other, target, strict, r, statistics.median(per_round), met_rounds, len(per_round),
+                          floor))
 
     rss = []
     for values in runs:
         rss += values.get(("idle10k-rss", "net"), [])
 
     total = len(rows) + (1 if rss else 0)
-    missed = [row for row in rows if not meets(row[4], row[2], row[3])]
-    shaky = [row for row in rows if meets(row[4], row[2], row[3]) and row[6] * 4 < row[7] * 3]
+    missed = [row for row in rows if not row.met]
+    shaky = [row for row in rows if row.met and not row.firm]
     rss_ok = not rss or statistics.median(rss) <= 1024
     met = total - len(missed) - (0 if rss_ok else 1)
 
@@ -131,11 +149,12 @@ def main(paths):
         print()
         print("| scenario | vs | target | ratio | per-round ratio | rounds met | raw libuv's ratio |")
         print("|---|---|---:|---:|---:|---:|---:|")
-        for s, other, target, strict, r, per, met_rounds, n, floor in selected:
-            arrow = " ↓" if units[s] in LOWER_IS_BETTER else ""
-            goal = f"> {target:.2f}×" if strict else f"≥ {target:.2f}×"
-            own = "–" if floor is None else f"{floor:.2f}×"
-            print(f"| {s}{arrow} | {other} | {goal} | {r:.2f}× | {per:.2f}× | {met_rounds} of {n} | {own} |")
+        for c in selected:
+            arrow = " ↓" if units[c.scenario] in LOWER_IS_BETTER else ""
+            goal = f"> {c.target:.2f}×" if c.strictly_above else f"≥ {c.target:.2f}×"
+            own = "–" if c.libuv_ratio is None else f"{c.libuv_ratio:.2f}×"
+            print(f"| {c.scenario}{arrow} | {c.other} | {goal} | {c.ratio:.2f}× | {c.per_round:.2f}× "
+                  f"| {c.rounds_met} of {c.rounds} | {own} |")
         print()
 
     table("Missed:", missed)
