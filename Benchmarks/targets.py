@@ -67,6 +67,15 @@ def checks(order):
     return out
 
 
+def shown(value, target):
+    """Two decimals, or as many more (up to four) as it takes not to print the target itself for a value
+    that is not the target: 0.896 is not 0.90."""
+    digits = 2
+    while digits < 4 and value != target and f"{value:.{digits}f}" == f"{target:.{digits}f}":
+        digits += 1
+    return f"{value:.{digits}f}×"
+
+
 def meets(value, target, strictly_above):
     return value > target if strictly_above else value >= target
 
@@ -153,8 +162,8 @@ def main(paths):
             arrow = " ↓" if units[c.scenario] in LOWER_IS_BETTER else ""
             goal = f"> {c.target:.2f}×" if c.strictly_above else f"≥ {c.target:.2f}×"
             own = "–" if c.libuv_ratio is None else f"{c.libuv_ratio:.2f}×"
-            print(f"| {c.scenario}{arrow} | {c.other} | {goal} | {c.ratio:.2f}× | {c.per_round:.2f}× "
-                  f"| {c.rounds_met} of {c.rounds} | {own} |")
+            print(f"| {c.scenario}{arrow} | {c.other} | {goal} | {shown(c.ratio, c.target)} "
+                  f"| {shown(c.per_round, c.target)} | {c.rounds_met} of {c.rounds} | {own} |")
         print()
 
     table("Missed:", missed)
