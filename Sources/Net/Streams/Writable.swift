@@ -586,10 +586,7 @@ extension Writable {
     func endWritable(_ chunk: Buffer?, _ callback: ((NetError?) -> Void)?) {
         let state = wstate
         var error: NetError?
-        if let chunk {
-            let wrote = writeChunk(chunk, nil)
-            _ = wrote
-        }
+        if let chunk { _ = writeChunk(chunk, nil) }
         if state.corked > 0 {
             state.corked = 1
             uncork()
