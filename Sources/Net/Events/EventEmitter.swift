@@ -217,18 +217,79 @@ public final class EventListeners {
         init(_ call: @escaping @Sendable (AnyObject) -> Void) { self.call = call }
     }
 
-    /// What few emitters use: the warning seam and the events that printed a MaxListenersExceededWarning.
+    /// What few emitters use: the warning seam, the events that printed a MaxListenersExceededWarning, and
+    /// the rarely set parts of the listener retention state.
     final class Rare {
         var onWarning: ((String) -> Void)?
         /// Node keeps `warned` on an event's listeners array: it is lost when the event drops back to one
         /// listener or none, so the next overflow warns again.
         var warned: [String] = []
+        /// `maxListeners` when it does not fit in 32 bits.
+        var largeMaxListeners = 0
+        /// See `EventListeners.pins`, `retired` and `keepsAfterClose`.
+        var pins = 0
+        var retired = false
+        var keepsAfterClose = false
     }
 
     /// Every listener, grouped by event (see the type's comment).
     @exclusivity(unchecked) var slots: [Slot] = []
-    @exclusivity(unchecked) var maxListeners: Int = EventListeners.defaultMaxListeners
+    /// `maxListeners`, or -1 when it does not fit (then it is in `rare`): 16 bits, so that `flags` and the
+    /// retention number share its word and the storage stays 40 bytes.
+    @exclusivity(unchecked) private var smallMaxListeners = Int16(EventListeners.defaultMaxListeners)
+    /// `dataListeningFlag`.
+    @exclusivity(unchecked) private var flags: UInt16 = 0
+    private static let dataListeningFlag: UInt16 = 1
+    /// This emitter's number in its loop's `ListenerRetention` (see there), 0 when it has none; the top
+    /// bit marks an entry that keeps its listeners (`keepsAfterClose`) and is not counted.
+    @exclusivity(unchecked) var retentionSeq: UInt32 = 0
     @exclusivity(unchecked) var rare: Rare?
+
+    /// Node's `maxListeners` (see ``EventEmitter/setMaxListeners(_:)``).
+    var maxListeners: Int {
+        get { smallMaxListeners >= 0 ? Int(smallMaxListeners) : rare!.largeMaxListeners }
+        set {
+            if let small = Int16(exactly: newValue) {
+                smallMaxListeners = small
+            } else {
+                rareStorage.largeMaxListeners = newValue
+                smallMaxListeners = -1
+            }
+        }
+    }
+
+    /// Node's `kDataListening` of a readable: set when a 'data' listener is added, cleared when the last
+    /// one is removed through `removeListener` (`off`, a `once` that fired, `removeAllListeners` while
+    /// there are 'removeListener' listeners), but not by a `removeAllListeners` that drops them without
+    /// it. A readable whose 'readable' listeners go resumes flowing while it is set.
+    var dataListening: Bool {
+        get { flags & Self.dataListeningFlag != 0 }
+        set { if newValue { flags |= Self.dataListeningFlag } else { flags &= ~Self.dataListeningFlag } }
+    }
+
+    /// Pending timers, immediates and ticks scheduled from this emitter's 'close' or 'error' listeners
+    /// (or from those callbacks in turn): while there are any, `ListenerRetention` does not retire it.
+    var pins: Int {
+        get { rare?.pins ?? 0 }
+        set { if newValue != 0 || rare != nil { rareStorage.pins = newValue } }
+    }
+    /// Whether the listeners were retired while there were some (connecting again warns, once).
+    var retired: Bool {
+        get { rare?.retired ?? false }
+        set { if newValue || rare != nil { rareStorage.retired = newValue } }
+    }
+    /// ``EventEmitter/keepsListenersAfterClose``.
+    var keepsAfterClose: Bool {
+        get { rare?.keepsAfterClose ?? false }
+        set { if newValue || rare != nil { rareStorage.keepsAfterClose = newValue } }
+    }
+
+    private var rareStorage: Rare {
+        if let rare { return rare }
+        let made = Rare()
+        rare = made
+        return made
+    }
 
     /// Drops every listener without emitting 'removeListener': how a closed stream, socket or server
     /// breaks the reference cycles that listeners capturing their emitter create (Node's garbage
@@ -242,10 +303,7 @@ public final class EventListeners {
     /// writes it to standard error, as Node's default `'warning'` handler does.
     var onWarning: ((String) -> Void)? {
         get { rare?.onWarning }
-        set {
-            if rare == nil { rare = Rare() }
-            rare!.onWarning = newValue
-        }
+        set { rareStorage.onWarning = newValue }
     }
 
     /// Node's `EventEmitter.defaultMaxListeners`: past this many listeners for one event, a warning is printed.
@@ -338,6 +396,7 @@ public final class EventListeners {
     /// the end. Returns how many listeners the event has now. Grows by two slots at a time while small
     /// (most emitters have a handful of listeners), instead of doubling.
     func insert(_ slot: Slot, of name: EventName, prepend: Bool) -> Int {
+        if name.tag == .data { dataListening = true }
         if slots.count == slots.capacity {
             slots.reserveCapacity(slots.count < 8 ? slots.count + 2 : slots.count * 2)
         }
@@ -358,6 +417,13 @@ public final class EventListeners {
         // Node turns a one-element list back into the bare function, dropping its `warned` mark.
         if let rare, !rare.warned.isEmpty, count(name) <= 1 { rare.warned.removeAll { $0 == name.string } }
         return true
+    }
+
+    /// Removes every listener of `name` at once, as Node's `removeAllListeners(name)` does when no
+    /// 'removeListener' listener is there to be told (so `dataListening` stays as it was).
+    func removeSlots(named name: EventName) {
+        slots.removeAll { $0.isFor(name) }
+        if let rare, !rare.warned.isEmpty { rare.warned.removeAll { $0 == name.string } }
     }
 
     func markWarned(_ name: String) {
@@ -725,6 +791,8 @@ extension EventEmitter {
     private func remove(_ name: EventName, _ id: UInt64) {
         let store = eventListeners
         guard store.remove(name, id: id) else { return }
+        // Node's Readable.removeListener: the last 'data' listener gone clears `kDataListening`.
+        if name.tag == .data, !store.hasListeners(name) { store.dataListening = false }
         if store.hasListeners(.removeListener) {
             emit(EventKey<Self, String>.removeListener, name.string)
         }
@@ -733,7 +801,10 @@ extension EventEmitter {
     /// Node's `removeAllListeners(name)`; internal for the overrides that add behaviour (Readable's
     /// 'readable').
     func removeAll(named name: EventName) {
-        // Node's removeAllListeners(name): removeListener for each, last first.
-        for slot in eventListeners.listeners(named: name).reversed() { remove(name, slot.id) }
+        // Node's removeAllListeners(name): removeListener for each, last first, when there is a
+        // 'removeListener' listener to tell; otherwise the listeners are just dropped.
+        let store = eventListeners
+        guard store.hasListeners(.removeListener) else { return store.removeSlots(named: name) }
+        for slot in store.listeners(named: name).reversed() { remove(name, slot.id) }
     }
 }

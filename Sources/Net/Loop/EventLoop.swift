@@ -52,6 +52,11 @@ public final class EventLoop: @unchecked Sendable {
     /// The last chunk a small read was copied into, refilled by the next read once nobody else holds it
     /// (see `chunk(of:)`).
     @exclusivity(unchecked) var spareChunk: [UInt8] = []
+    /// The closed emitters that keep their listeners (see `ListenerRetention`).
+    let retention = ListenerRetention()
+    /// The emitter whose 'close' or 'error' listeners are running, or whose pinned work is: timers,
+    /// immediates and ticks made now pin it (see `pinning(_:_:)`).
+    @exclusivity(unchecked) var pinContext: EventListeners?
 
     /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
     /// prints the error as Node does to standard error and exits with status 1, as Node's process does.
@@ -231,7 +236,11 @@ public final class EventLoop: @unchecked Sendable {
     public func nextTick(_ callback: @escaping () -> Void) {
         assertOnLoop()
         // Outside any callback (the "main script" before run()), the queue is drained when run() starts.
-        ticks.append(.closure(callback))
+        if let pin = pinContext {
+            ticks.append(.closure(pinned(pin, callback)))
+        } else {
+            ticks.append(.closure(callback))
+        }
     }
 
     /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate: the ticks
@@ -309,6 +318,9 @@ public final class EventLoop: @unchecked Sendable {
             rounds += 1
         } while status == UV_EBUSY.rawValue && rounds < 100
         precondition(status == 0, "uv_loop_close at thread exit: \(NetError.uvErrorName(status)) (callbacks kept opening handles)")
+        // Nothing will be emitted any more: the closed emitters' listeners go, and with them the cycles
+        // of listeners that capture their emitter.
+        retention.retireAll()
         isShutDown = true
     }
 }

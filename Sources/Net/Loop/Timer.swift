@@ -17,6 +17,10 @@ public final class Timer {
     private var refed = true
     private var cancelled = false
     private var pendingImmediate = false
+    /// The emitter this timer pins: it was made by one of that emitter's 'close' or 'error' listeners (or
+    /// by a callback pinned in turn), so the emitter keeps its listeners until it has run or is
+    /// cancelled (see `ListenerRetention`).
+    private var pin: EventListeners?
 
     /// Node's `TIMEOUT_MAX`: delays outside `1...TIMEOUT_MAX` become 1 ms, as in Node.
     public static let maxDelay = 2_147_483_647
@@ -26,6 +30,32 @@ public final class Timer {
         self.kind = kind
         self.callback = callback
         self.delay = (1...Timer.maxDelay).contains(ms) ? UInt64(ms) : 1
+        if let pin = loop.pinContext {
+            self.pin = pin
+            loop.addPin(pin)
+        }
+    }
+
+    deinit {
+        // Never ran nor was cancelled: its loop shut down. Nothing is retired any more; just count.
+        pin?.pins -= 1
+    }
+
+    /// Runs the callback with what it schedules pinned as this timer's work was; a timeout or an
+    /// immediate then lets go of its pin (an interval keeps it until cancelled).
+    private func run(_ callback: () -> Void) {
+        guard let pin else { return callback() }
+        loop.pinning(pin, callback)
+        if kind != .interval {
+            self.pin = nil
+            loop.removePin(pin)
+        }
+    }
+
+    private func unpin() {
+        guard let pin else { return }
+        self.pin = nil
+        loop.removePin(pin)
     }
 
     /// Whether the callback is still due (armed timer, queued immediate, running interval).
@@ -76,6 +106,7 @@ public final class Timer {
         guard !cancelled else { return }
         cancelled = true
         callback = nil
+        unpin()
         switch kind {
         case .immediate:
             if pendingImmediate, refed { loop.adjustImmediateRefs(-1) }
@@ -117,7 +148,7 @@ public final class Timer {
             handle?.close()
             handle = nil
         }
-        callback()
+        run(callback)
     }
 
     func fireImmediate() {
@@ -125,7 +156,7 @@ public final class Timer {
         pendingImmediate = false
         if refed { loop.adjustImmediateRefs(-1) }
         self.callback = nil
-        callback()
+        run(callback)
     }
 }
 

@@ -106,6 +106,9 @@ public final class Server: EventEmitter {
     var pendingCloseEmits = 0
     /// `unref()` before listening: applied to the handle once it exists.
     var unrefed = false
+    /// Whether the last of `listen()` and `close()` called was `close()`: a 'close' emitted after a
+    /// `listen()` that is still resolving or binding leaves the server open, not closed.
+    var closeRequested = false
 
     /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
     /// nil or 0 means no limit; a negative value drops every connection, as in Node.
@@ -181,7 +184,7 @@ public final class Server: EventEmitter {
                     // Closed, or listening again, while the lookup ran: its answer is stale.
                     guard id == listeningId else { return }
                     if let error {
-                        emit(.error, error)
+                        emitError(error)
                     } else {
                         setupListenHandle(ip, port, family ?? 4, backlog, ipv6Only: flags)
                     }
@@ -198,6 +201,10 @@ public final class Server: EventEmitter {
     /// The abort-signal option is watched after this, as Node does (listen(fd:) has none).
     private func beginListen(_ callback: (() -> Void)?) throws(NetError) {
         if handle != nil { throw .serverAlreadyListen }
+        closeRequested = false
+        // Listening again after 'close': off the retention list (warning if it dropped its listeners).
+        loop.retention.remove(eventListeners)
+        eventListeners.warnIfRetired("listen() on a Server", limit: loop.listenerRetentionLimit)
         if let callback { once(.listening, callback) }
         listeningId += 1
     }
@@ -226,7 +233,7 @@ public final class Server: EventEmitter {
         }
         guard let tcp = created else {
             let error = NetError.uvWithHostPort(failure, syscall: "listen", address: address, port: port)
-            loop.nextTick { [self] in emit(.error, error) }
+            loop.nextTick { [self] in emitError(error) }
             return
         }
         startListening(tcp, backlog: backlog, key: "\(family):\(address!):\(port)", address: address!, port: port)
@@ -258,7 +265,7 @@ public final class Server: EventEmitter {
             let error = NetError.uvWithHostPort(status, syscall: "listen", address: address, port: port)
             listener.close()
             handle = nil
-            loop.nextTick { [self] in emit(.error, error) }
+            loop.nextTick { [self] in emitError(error) }
             return
         }
         connectionKey = key
@@ -282,14 +289,14 @@ public final class Server: EventEmitter {
         pipeName = path
         let pipe: PipeHandle
         do { pipe = try PipeHandle(loop: loop) } catch {
-            loop.nextTick { [self] in emit(.error, error) }
+            loop.nextTick { [self] in emitError(error) }
             return
         }
         let status = pipe.bind(path)
         if status < 0 {
             pipe.close()
             let error = NetError.uvWithHostPort(status, syscall: "listen", address: path, port: -1)
-            loop.nextTick { [self] in emit(.error, error) }
+            loop.nextTick { [self] in emitError(error) }
             return
         }
         startListening(pipe, backlog: options.backlog ?? 511, key: "-1:\(path):-1", address: path, port: -1)
@@ -324,7 +331,7 @@ public final class Server: EventEmitter {
             // Node's createServerHandle turns an unusable descriptor type into UV_EINVAL.
             let status = failure.status ?? UV_EINVAL.rawValue
             let error = NetError.uvWithHostPort(status, syscall: "listen", address: nil, port: nil)
-            loop.nextTick { [self] in emit(.error, error) }
+            loop.nextTick { [self] in emitError(error) }
             return self
         }
         pipeName = nil
@@ -370,7 +377,7 @@ public final class Server: EventEmitter {
 
     private func onConnection(_ status: Int32) {
         guard status >= 0 else {
-            emit(.error, .errno(status, syscall: "accept"))
+            emitError(.errno(status, syscall: "accept"))
             return
         }
         guard let listener = handle else { return }
@@ -378,13 +385,13 @@ public final class Server: EventEmitter {
         do {
             client = listener is PipeHandle ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
         } catch {
-            emit(.error, error)
+            emitError(error)
             return
         }
         let accepted = listener.accept(client)
         guard accepted == 0 else {
             client.close()
-            emit(.error, .errno(accepted, syscall: "accept"))
+            emitError(.errno(accepted, syscall: "accept"))
             return
         }
         // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
@@ -464,6 +471,7 @@ public final class Server: EventEmitter {
     @discardableResult
     public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
         listeningId += 1
+        closeRequested = true
         if let callback {
             if handle == nil {
                 once(.close) { callback(.serverNotRunning) }
@@ -485,11 +493,17 @@ public final class Server: EventEmitter {
         pendingCloseEmits += 1
         loop.nextTick { [self] in
             pendingCloseEmits -= 1
-            emit(.close)
+            loop.pinning(eventListeners) { emit(.close) }
             // Nothing more is emitted unless the server listens again or another 'close' is on its way:
-            // drop the listeners so those that capture the server do not keep it alive.
-            if handle == nil, pendingCloseEmits == 0 { eventListeners.releaseAll() }
+            // it joins the retention list, which drops the listeners of the oldest closed emitters so
+            // that those capturing them do not keep them alive (see `ListenerRetention`).
+            if handle == nil, pendingCloseEmits == 0, closeRequested { loop.retention.add(eventListeners) }
         }
+    }
+
+    /// Emits 'error'; what its listeners schedule (a retry timer) pins the server (`ListenerRetention`).
+    private func emitError(_ error: NetError) {
+        loop.pinning(eventListeners) { emit(.error, error) }
     }
 
     /// `server.address()`: the bound address (`.inet`), the socket path (`.path`), or nil when not listening.

@@ -680,13 +680,14 @@ public final class Socket: Duplex, WriteGatherer {
         }
     }
 
-    /// Emits a scheduled 'close'; after the last one pending, releases the listeners (see
-    /// `releaseListenersAfterClose`). A 'close' listener, or a pending write failing from it, may destroy
+    /// Emits a scheduled 'close' (what its listeners schedule pins the socket: see `ListenerRetention`);
+    /// after the last one pending, the socket joins the loop's retention list (see
+    /// `retainListenersAfterClose`). A 'close' listener, or a pending write failing from it, may destroy
     /// the socket again and schedule another 'close', which still needs them.
     private func emitHandleClose(_ hadError: Bool) {
-        emit(.close, hadError)
+        loop.pinning(eventListeners) { emit(.close, hadError) }
         pendingCloses -= 1
-        if pendingCloses == 0 { releaseListenersAfterClose() }
+        if pendingCloses == 0 { retainListenersAfterClose(on: loop) }
     }
 
     /// `socket.setNoDelay([noDelay])`: turns Nagle's algorithm off (`true`, the default) or back on.
@@ -783,8 +784,12 @@ public final class Socket: Duplex, WriteGatherer {
             bytesDispatched = 0
             bytesReadTotal = 0
             streamState.reset()
-            // Listeners are dropped after 'close'; a socket reconnected later gets its own back.
-            if !eventListeners.hasHook(EventName(.end)) {
+            // Open again: off the retention list. If it had dropped its listeners meanwhile (retired, see
+            // `ListenerRetention`), say so, and give it its own 'end' listener back (one the program
+            // removed stays removed, as in Node).
+            loop.retention.remove(eventListeners)
+            if eventListeners.warnIfRetired("connect() on a Socket", limit: loop.listenerRetentionLimit),
+               !eventListeners.hasHook(EventName(.end)) {
                 addEndListener()
             }
         }

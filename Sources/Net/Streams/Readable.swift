@@ -474,7 +474,8 @@ extension Readable {
         state.readableListening = listenerCount(EventKey<Self, Void>.readable) > 0
         if state.resumeScheduled && state.paused == false {
             state.flowing = true
-        } else if listenerCount(EventKey<Self, Chunk>.data) > 0 {
+        } else if eventListeners.dataListening {
+            // Node's `kDataListening`: 'data' listeners were added and not removed through removeListener.
             resume()
         } else if !state.readableListening {
             state.flowing = nil

@@ -5,8 +5,9 @@
 /// implementer hooks (`_read`, `_write`, `_final`, `_destroy`): a stream type provides them, users call
 /// the public methods.
 ///
-/// Memory: once a stream has emitted 'close' it drops its listeners (nothing more can be emitted), so
-/// listeners that capture their own stream, as Node code routinely does, do not leak it.
+/// Memory: once a stream has emitted 'close' it keeps its listeners while it is among the loop's most
+/// recently closed emitters (``EventLoop/listenerRetentionLimit``), then drops them, so that listeners
+/// that capture their own stream, as Node code routinely does, do not leak it.
 public protocol Stream: EventEmitter {
     /// The stream's state: its readable half, its writable half, or both.
     var streamState: StreamState { get }
@@ -136,7 +137,8 @@ extension Stream {
         guard !state.errorEmitted else { return }
         state.writable?.errorEmitted = true
         state.readable?.errorEmitted = true
-        emit(.error, error)
+        // Work its listeners schedule (a reconnect timer) keeps the listeners (see `ListenerRetention`).
+        EventLoop.current.pinning(eventListeners) { emit(.error, error) }
     }
 
     func emitCloseFromMachinery() {
@@ -144,16 +146,18 @@ extension Stream {
         state.writable?.closeEmitted = true
         state.readable?.closeEmitted = true
         if state.emitClose {
-            emit(.close, state.errored != nil)
-            releaseListenersAfterClose()
+            let loop = EventLoop.current
+            loop.pinning(eventListeners) { emit(.close, state.errored != nil) }
+            retainListenersAfterClose(on: loop)
         }
     }
 
-    /// After 'close' nothing more is emitted, so the listeners are dropped: a listener that captures its
-    /// stream (`s.on(.data) { s.write($0) }`) would otherwise keep both alive forever. A stream revived
-    /// by a 'close' listener (a socket reconnected there) keeps them.
-    func releaseListenersAfterClose() {
-        if streamState.destroyed { eventListeners.releaseAll() }
+    /// After its last 'close' the stream joins the loop's `ListenerRetention`, which keeps its listeners
+    /// as Node does for the most recently closed emitters and drops them beyond that, so that a listener
+    /// that captures its stream (`s.on(.data) { s.write($0) }`) does not keep both alive forever. A stream
+    /// revived by a 'close' listener (a socket reconnected there) is open, not closed, and is not added.
+    func retainListenersAfterClose(on loop: EventLoop) {
+        if streamState.destroyed { loop.retention.add(eventListeners) }
     }
 
     /// Node's `errorOrDestroy`: destroy with `error` when the stream auto-destroys, otherwise emit it.
