@@ -24,6 +24,11 @@ let package = Package(
             name: "NetBench",
             dependencies: [.product(name: "Net", package: "Net")]
         ),
+        // The listener-lifetime soak (listener-soak.sh): self-capturing listeners over 1M connections.
+        .executableTarget(
+            name: "ListenerSoak",
+            dependencies: [.product(name: "Net", package: "Net")]
+        ),
         // The same scenarios over SwiftNIO (NIOPosix, one event loop thread, like libuv/Node/Net).
         .executableTarget(
             name: "NIOBench",
