@@ -1,6 +1,9 @@
 @testable import Net
 import Testing
 
+/// glibc's (and AddressSanitizer's) size of a heap block; `<malloc.h>` is not in the Glibc module.
+@_silgen_name("malloc_usable_size") private func mallocUsableSize(_ pointer: UnsafeMutableRawPointer) -> Int
+
 /// The listener storage's layout and the names it no longer stores: a slot is a box reference and a
 /// word of bits (16 bytes, so a socket's three reserved slots take 80 bytes of storage), and an event of
 /// a custom name keeps its name in a `NamedBox` around the listener's box.
@@ -11,6 +14,19 @@ import Testing
 
     @Test func aSlotIsTwoWords() {
         #expect(MemoryLayout<EventListeners.Slot>.stride == 16)
+    }
+
+    /// Every socket and server has one: the listener-retention number and the `kDataListening` flag share
+    /// the word of a 16-bit `maxListeners`, so the object stays at 40 bytes (a 48-byte malloc chunk).
+    @Test func theStorageStaysFortyBytesAndMaxListenersKeepsAnyValue() {
+        let store = EventListeners()
+        let size = mallocUsableSize(Unmanaged.passUnretained(store).toOpaque())
+        #expect(size <= 40, "EventListeners takes \(size) bytes")
+        for n in [0, 10, 32767, 32768, 1 << 40, Int.max] {
+            store.maxListeners = n
+            #expect(store.maxListeners == n)
+        }
+        #expect(store.rare != nil, "values beyond 16 bits live in the side object")
     }
 
     @Test func customAndNodeNamesKeepTheirNamesOrderAndListeners() {
