@@ -1,4 +1,5 @@
 @testable import Net
+import Foundation
 import NetTestSupport
 import Testing
 
@@ -207,5 +208,36 @@ import Testing
         #expect(r.trace == ["accepted 30 alive at most 3: true"])
         #expect(watch.alive == 0)
         #expect(watch.server == nil)
+    }
+    /// A revival that comes from another thread through `loop.execute`, after 'close': the socket's
+    /// listeners are all there.
+    @Test func reconnectFromALoopExecuteBlockOfAnotherThread() {
+        final class Box: @unchecked Sendable { var reconnect: (() -> Void)? }
+        let box = Box()
+        let r = LoopThread.run { loop, trace in
+            let server = Net.createServer { c in c.end("x") }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                let port = server.address()!.port!
+                let a = Socket()
+                var round = 0
+                // Keeps the loop alive while the other thread waits.
+                let keepAlive = setTimeout(5000) {}
+                a.on(.data) { _ in trace.log("data \(round + 1)") }
+                a.on(.close) { _ in
+                    round += 1
+                    trace.log("close \(round)")
+                    if round == 2 { server.close(); keepAlive.cancel(); return }
+                    box.reconnect = { try! a.connect(port: port, host: "127.0.0.1") }
+                    // Another thread asks for the reconnect a little later.
+                    Thread.detachNewThread {
+                        usleep(50_000)
+                        loop.execute { box.reconnect?(); box.reconnect = nil }
+                    }
+                }
+                try! a.connect(port: port, host: "127.0.0.1")
+            }
+        }
+        #expect(r.finished)
+        #expect(r.trace == ["data 1", "close 1", "data 2", "close 2"])
     }
 }
