@@ -291,9 +291,10 @@ public final class EventListeners {
         return made
     }
 
-    /// Drops every listener without emitting 'removeListener': how a closed stream, socket or server
-    /// breaks the reference cycles that listeners capturing their emitter create (Node's garbage
-    /// collector frees such cycles; reference counting cannot).
+    /// Drops every listener without emitting 'removeListener': how a retired emitter (see
+    /// `ListenerRetention`) or one whose loop shut down breaks the reference cycles that listeners
+    /// capturing their emitter create (Node's garbage collector frees such cycles; reference counting
+    /// cannot).
     func releaseAll() {
         slots = []
         rare?.warned = []
