@@ -56,4 +56,50 @@ import Testing
         #expect(result.finished)
         #expect(lines == ["stopped with the write pending", "write callback: ECANCELED, on the same loop true"])
     }
+    /// Four threads call `execute` on a loop without pause while its thread ends and the loop shuts down:
+    /// before, the last `uv_async_send` calls wrote into the freed wakeup handle (AddressSanitizer's
+    /// heap-use-after-free). Now execute returns true until the shutdown begins and false after, and work
+    /// it accepted runs or is dropped, never both.
+    @Test func executeFromFourThreadsAcrossAShutdownNeverTouchesFreedMemory() {
+        final class Shared: @unchecked Sendable {
+            let lock = NSLock()
+            var loop: EventLoop?
+            var stop = false
+            var accepted = 0, refused = 0, ran = 0, finished = 0
+        }
+        let shared = Shared()
+        let hammers = (0..<4).map { _ in
+            Thread {
+                while shared.lock.withLock({ shared.loop == nil && !shared.stop }) { usleep(100) }
+                guard let loop = shared.lock.withLock({ shared.loop }) else { return }
+                var accepted = 0, refused = 0
+                while !shared.lock.withLock({ shared.stop }) {
+                    if loop.execute({ shared.lock.withLock { shared.ran += 1 } }) { accepted += 1 } else { refused += 1 }
+                }
+                shared.lock.withLock { shared.accepted += accepted; shared.refused += refused; shared.finished += 1 }
+            }
+        }
+        for thread in hammers {
+            thread.start()
+        }
+        let result = LoopThread.run { loop, _ in
+            shared.lock.withLock { shared.loop = loop }
+            loop.setTimeout(100) {}
+        }
+        // Keep hammering the shut-down loop for a while, then stop.
+        usleep(100_000)
+        shared.lock.withLock { shared.stop = true; shared.loop = nil }
+        var waited = 0
+        while shared.lock.withLock({ shared.finished < 4 }), waited < 20_000 {
+            usleep(1000)
+            waited += 1
+        }
+        #expect(result.finished)
+        shared.lock.withLock {
+            #expect(shared.finished == 4)
+            #expect(shared.accepted > 0)
+            #expect(shared.refused > 0, "execute on a shut-down loop returns false")
+            #expect(shared.ran <= shared.accepted)
+        }
+    }
 }

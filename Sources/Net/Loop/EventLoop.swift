@@ -1,6 +1,5 @@
 import CLibUV
 import DequeModule
-import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -17,12 +16,13 @@ import Glibc
 /// ``setImmediate(_:)`` callbacks run after I/O polling (`uv_check`), each batch in the next iteration.
 public final class EventLoop: @unchecked Sendable {
     // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
-    // `assertOnLoop`); `inbox` is behind a Mutex and `uv_async_send` is libuv's thread-safe call.
+    // `assertOnLoop`); `inbox` is behind a lock, and `wakeup` is only sent to with that lock held while
+    // the inbox accepts work (`shutdown` stops accepting before it closes the handle).
 
     /// The `uv_loop_t` this loop owns.
     let uv: UnsafeMutablePointer<uv_loop_t>
     private let thread: pthread_t
-    private let inbox = Mutex<[@Sendable () -> Void]>([])
+    private let inbox = Locked(Inbox())
     private var wakeup: AsyncHandle!
     private var checkHandle: PhaseHandle!
     private var idleHandle: PhaseHandle!
@@ -148,15 +148,25 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs `work` on the loop's thread. The only thread-safe entry point: wakes the loop with
     /// `uv_async_send`. Work submitted while `run()` is not running runs at the next `run()`; queued work
     /// does not by itself keep the loop alive.
-    public func execute(_ work: @escaping @Sendable () -> Void) {
-        inbox.withLock { $0.append(work) }
-        wakeup.send()
+    ///
+    /// Returns false, and drops `work`, once the loop has begun to shut down (its thread is ending): like
+    /// SwiftNIO's event loops, a loop that is gone refuses work instead of touching freed memory. Work
+    /// queued before that and not yet run when the loop shuts down is dropped too.
+    @discardableResult
+    public func execute(_ work: @escaping @Sendable () -> Void) -> Bool {
+        inbox.withLock { inbox in
+            guard inbox.accepting else { return false }
+            inbox.work.append(work)
+            // With the lock held: `shutdown` closes the wakeup handle only after it stopped accepting.
+            wakeup.send()
+            return true
+        }
     }
 
     private func drainInbox() {
-        let batch = inbox.withLock { pending -> [@Sendable () -> Void] in
-            let taken = pending
-            pending.removeAll()
+        let batch = inbox.withLock { inbox -> [@Sendable () -> Void] in
+            let taken = inbox.work
+            inbox.work.removeAll()
             return taken
         }
         for work in batch { dispatch(work) }
@@ -296,6 +306,13 @@ public final class EventLoop: @unchecked Sendable {
     /// Runs when the loop's thread exits.
     func shutdown() {
         guard !isShutDown else { return }
+        // From now on `execute` refuses work (and never sends to the wakeup handle, which closes below).
+        let dropped = inbox.withLock { inbox in
+            inbox.accepting = false
+            defer { inbox.work = [] }
+            return inbox.work
+        }
+        _ = consume dropped   // released outside the lock: a closure's captures may run deinits
         // Node delivers nothing once its process exits; here callbacks still run while handles close
         // (cancelled connects and writes report ECANCELED), so an 'error' nobody listens to any more must
         // not end the process from a thread's teardown.
@@ -323,6 +340,12 @@ public final class EventLoop: @unchecked Sendable {
         retention.retireAll()
         isShutDown = true
     }
+}
+
+/// A loop's `execute` queue: the work, and whether it still accepts any.
+private struct Inbox {
+    var work: [@Sendable () -> Void] = []
+    var accepting = true
 }
 
 /// The thread-local slot holding each thread's loop; its destructor shuts the loop down at thread exit.
