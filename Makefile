@@ -58,6 +58,7 @@ test-docs: deps
 
 ## docs: DocC documentation of Net (Sources/Net/Net.docc and every public symbol) into .build/docs, as a
 ## static site; fails on any DocC warning and on any public symbol of Net or NetFoundation without a comment.
+# The toolchain's own `docc` (next to `swift`) does the work: Net needs no swift-docc-plugin dependency.
 docs: deps
 	$(SWIFT) build --target NetFoundation --scratch-path $(DOCS_SCRATCH) \
 	  -Xswiftc -emit-symbol-graph -Xswiftc -emit-symbol-graph-dir -Xswiftc $(DOCS_SCRATCH)/symbol-graphs
