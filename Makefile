@@ -56,6 +56,19 @@ test-asan: deps
 test-docs: deps
 	python3 scripts/doc-snippets.py
 
+## run: the demo program (the echo server of Node's docs once TCP lands).
+run: deps
+	$(SWIFT) run -c release NetDemo
+
+## bench: Net vs raw libuv, SwiftNIO and Node (Benchmarks/run.sh; QUICK=1, RUNS, BENCH_SECONDS, BENCH_FILTER).
+## Benchmarks/ is its own package, so Net's users never download benchmark dependencies (SwiftNIO, HdrHistogram).
+bench: deps
+	bash Benchmarks/run.sh
+
+## fuzz: libFuzzer over the address parser, for a bounded time (FUZZ_SECONDS, default 60).
+fuzz: deps
+	bash Fuzz/run.sh
+
 ## docs: DocC documentation of Net (Sources/Net/Net.docc and every public symbol) into .build/docs, as a
 ## static site; fails on any DocC warning and on any public symbol of Net or NetFoundation without a comment.
 # The toolchain's own `docc` (next to `swift`) does the work: Net needs no swift-docc-plugin dependency.
