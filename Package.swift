@@ -5,6 +5,9 @@ let package = Package(
     name: "Net",
     products: [
         .library(name: "Net", targets: ["Net"]),
+        // `Data` in and out (`write(Data)`, `Buffer(Data)`, `Data(buffer)`): a product of its own, so that a
+        // program importing only `Net` links no Foundation.
+        .library(name: "NetFoundation", targets: ["NetFoundation"]),
     ],
     dependencies: [
         .package(url: "https://github.com/apple/swift-collections", from: "1.1.0"),
@@ -25,6 +28,7 @@ let package = Package(
             ],
             linkerSettings: [.linkedLibrary("m")]
         ),
+        .target(name: "NetFoundation", dependencies: ["Net"]),
         .executableTarget(name: "NetDemo", dependencies: ["Net"]),
         // A netcat on top of Net (stdio wrapped as Sockets from descriptors 0 and 1): `swift run nc -h`.
         .executableTarget(name: "nc", dependencies: ["Net"], path: "Examples/nc"),
@@ -33,6 +37,7 @@ let package = Package(
         // Scenarios that need a process of their own (exit status, what keeps a process alive).
         .executableTarget(name: "net-fixture", dependencies: ["Net"], path: "Tests/Fixtures"),
         .testTarget(name: "NetTests", dependencies: ["Net", "CLibUV", "NetTestSupport", "net-fixture", "NetDemo", "nc"]),
+        .testTarget(name: "NetFoundationTests", dependencies: ["Net", "NetFoundation", "NetTestSupport"]),
         .testTarget(name: "NetConformanceTests", dependencies: ["Net", "NetTestSupport", "net-fixture"]),
     ],
     swiftLanguageModes: [.v6]

@@ -6,6 +6,7 @@
 
 #include <uv.h>
 #include <signal.h>
+#include <stdio.h>
 #include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -17,6 +18,9 @@ static inline unsigned int net_uv_version_hex(void) { return UV_VERSION_HEX; }
 
 /// Ignores SIGPIPE so that a write to a reset peer becomes EPIPE instead of killing the process.
 static inline void net_ignore_sigpipe(void) { signal(SIGPIPE, SIG_IGN); }
+
+/// Makes stdout line-buffered, as Node's console is (Swift 6 rejects a reference to C's global `stdout`).
+static inline void net_line_buffer_stdout(void) { setvbuf(stdout, NULL, _IOLBF, 0); }
 
 /// The size of `sun_path` in `struct sockaddr_un` (108 on Linux), for path-length checks.
 static inline size_t net_sun_path_size(void) { return sizeof(((struct sockaddr_un *)0)->sun_path); }

@@ -16,24 +16,21 @@ import Net
 import Glibc
 #endif
 
-/// console.log: a line, flushed at once (stdout may be a pipe).
-func log(_ line: String) {
-    print(line)
-    fflush(nil)
-}
+// console.log writes each line at once, also to a pipe: so does print, with stdout line-buffered.
+lineBufferStandardOutput()
 
 let port = getenv("PORT").flatMap { Int(String(cString: $0)) } ?? 8124
 
 let server = Net.createServer { c in
     // 'connection' listener.
-    log("client connected")
-    c.on(.end) { log("client disconnected") }
+    print("client connected")
+    c.on(.end) { print("client disconnected") }
     c.write("hello\r\n")
     c.pipe(c)
 }
 server.on(.error) { err in EventLoop.current.uncaughtErrorHandler(err) }   // Node: `throw err`
 do {
-    try server.listen(port: port) { log("server bound") }
+    try server.listen(port: port) { print("server bound") }
 } catch {
     EventLoop.current.uncaughtErrorHandler(error)
 }

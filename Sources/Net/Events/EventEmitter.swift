@@ -533,7 +533,7 @@ extension EventEmitter {
         addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: true)
     }
 
-    /// Node's `addListener`: the same as ``on(_:_:)``.
+    /// Node's `addListener`: the same as ``EventEmitter/on(_:_:)``.
     @inlinable @discardableResult
     public func addListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
         on(event, listener)

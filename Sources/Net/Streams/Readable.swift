@@ -4,7 +4,7 @@ import DequeModule
 /// modes, 'data' and 'readable', `pause`/`resume`, `read(n)`, 'end' only once the buffer is consumed,
 /// `setEncoding` through a ``StringDecoder``, and `pipe` with backpressure.
 ///
-/// A conforming type provides ``_read(_:)`` and feeds data with ``push(_:)`` (nil for end of stream).
+/// A conforming type provides `_read(_:)` and feeds data with ``push(_:)`` (nil for end of stream).
 public protocol Readable: Stream {
     /// Node's `_read(size)`: start producing data; call ``push(_:)`` as it arrives.
     func _read(_ size: Int)

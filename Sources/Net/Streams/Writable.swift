@@ -5,7 +5,7 @@ import DequeModule
 /// `uncork` batching into one `_writev`, `end` → `_final` → 'finish', write callbacks in order, and
 /// errors for writes after `end` or `destroy`.
 ///
-/// A conforming type provides ``_write(_:_:)`` (and optionally ``_writev(_:_:)`` and ``_final(_:)``).
+/// A conforming type provides `_write(_:_:)` (and optionally `_writev(_:_:)` and `_final(_:)`).
 public protocol Writable: Stream {
     /// Node's `_write(chunk, encoding, cb)`: write `chunk` to the resource, then call `callback` (once).
     func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void)
@@ -13,12 +13,12 @@ public protocol Writable: Stream {
     /// room): returns `.some(error or nil)` when the write completed during the call, or nil when it goes
     /// on, and then `later()` gives the callback to call when it completes. `later` is evaluated only in
     /// that case, so a write that completes at once allocates no callback. The default calls
-    /// ``_write(_:_:)`` with `later()`.
+    /// `_write(_:_:)` with `later()`.
     func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError??
     /// Node's `_writev(chunks, cb)`: write several buffered chunks at once. The default writes them one
     /// by one through `_write`.
     func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void)
-    /// Whether ``_writev(_:_:)`` is a real batch write (Node checks `typeof stream._writev === 'function'`).
+    /// Whether `_writev(_:_:)` is a real batch write (Node checks `typeof stream._writev === 'function'`).
     var hasWritev: Bool { get }
     /// Node's `_final(cb)`: called once after `end()` when every write has completed, before 'finish'.
     func _final(_ callback: @escaping (NetError?) -> Void)
@@ -258,7 +258,7 @@ extension Writable {
         next(nil)
     }
 
-    /// By default a stream has no batch write: buffered chunks go through ``_write(_:_:)`` one by one.
+    /// By default a stream has no batch write: buffered chunks go through `_write(_:_:)` one by one.
     public var hasWritev: Bool { false }
 
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
