@@ -44,8 +44,12 @@ final class AsyncHandle: Handle {
         }
     }
 
-    /// `uv_async_send`: safe from any thread while the handle is open.
+    /// `uv_async_send`: safe from any thread while the handle is open. The caller must order this with the
+    /// handle's closing (the loop sends only with its inbox lock held while the inbox accepts work, and
+    /// stops accepting before it closes the handle); a send after that is a bug, stopped here rather than
+    /// let libuv write into freed memory.
     func send() {
+        precondition(!isClosing, "uv_async_send on a closed async handle (EventLoop.execute after shutdown)")
         uv_async_send(raw.assumingMemoryBound(to: uv_async_t.self))
     }
 }
