@@ -29,11 +29,15 @@ public final class Socket: Duplex, WriteGatherer {
         /// Destroys the socket with an AbortError (`ABORT_ERR`) when the signal aborts, or on the next
         /// tick if it already has.
         public var signal: AbortSignal?
+        /// Opt in to write gathering (not a Node option; default false, Node's behaviour). See
+        /// ``Socket/gatherWrites`` for what it does and how it differs from Node.
+        public var gatherWrites: Bool
 
         /// Node's defaults.
         public init(fd: Int32? = nil, allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
-                    highWaterMark: Int? = nil, signal: AbortSignal? = nil) {
+                    highWaterMark: Int? = nil, signal: AbortSignal? = nil, gatherWrites: Bool = false) {
             self.fd = fd
+            self.gatherWrites = gatherWrites
             self.signal = signal
             self.allowHalfOpen = allowHalfOpen
             self.readable = readable
@@ -93,6 +97,8 @@ public final class Socket: Duplex, WriteGatherer {
         /// Made around a descriptor (`Options.fd`), which other code may write to as well: nothing is
         /// gathered, or its bytes would land after that code's.
         static let sharesDescriptor: UInt8 = 1 << 4
+        /// Write gathering was asked for (``Socket/gatherWrites``); off by default, as Node has none.
+        static let gatherWrites: UInt8 = 1 << 5
     }
 
     private func rareFlag(_ mask: UInt8) -> Bool { rareFlags & mask != 0 }
@@ -212,6 +218,7 @@ public final class Socket: Duplex, WriteGatherer {
         writable.writable = options.writable
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
+        if options.gatherWrites { setRareFlag(RareFlag.gatherWrites, true) }
         addEndListener()
         if let signal = options.signal { watch(signal) }
     }
@@ -431,10 +438,14 @@ public final class Socket: Duplex, WriteGatherer {
         let count = bytes.count
         bytesDispatched += count
         refreshTimeout()
-        if count <= Self.gatherableSize, callbackless {
-            if isGathering || shouldGather(on: handle) { return gather(bytes, on: handle) }
-        } else if isGathering, let error = flushGathered(on: handle) {
-            return .some(error)
+        // Only a socket that opted in (`gatherWrites`) ever gathers: by default each write reaches the
+        // kernel here, as in Node.
+        if rareFlags & (RareFlag.gatherWrites | RareFlag.gathering) != 0 {
+            if count <= Self.gatherableSize, callbackless {
+                if isGathering || shouldGather(on: handle) { return gather(bytes, on: handle) }
+            } else if isGathering, let error = flushGathered(on: handle) {
+                return .some(error)
+            }
         }
         handle.withLoop { $0.flushGatherer(before: self) }
         let written = handle.tryWrite(bytes)
@@ -514,13 +525,47 @@ public final class Socket: Duplex, WriteGatherer {
     /// Gathered bytes leave at once when they reach this much (Node's default high-water mark).
     static let gatherFlushSize = 16384
 
+    /// Write gathering, an opt-in that is not Node's (default false: every `write` reaches the kernel
+    /// when Node's would, one `uv_try_write`/`uv_write` per write or per `uncork()` batch).
+    ///
+    /// On, a socket's fifth and later small writes without a callback in one callback into Swift (up to
+    /// 4 KiB each, in a row with no other socket writing between) complete at once, as a write the kernel
+    /// takes does, and their bytes are kept and handed to the kernel together: when the callback and its
+    /// ticks are done, at 16 KiB, before this socket's next write that is not kept, `end()`, connect or
+    /// destroy, before another socket's write, shutdown, close or connect, before an unhandled 'error' is
+    /// reported, and at `exit()`. What the kernel then refuses counts in `writableLength` until written.
+    /// A socket around a descriptor (`Options.fd`) never gathers. Return values, `writableLength`,
+    /// callbacks, 'drain' and the bytes' order stay Node's. The differences from Node, all from the later
+    /// moment the kept bytes reach the kernel:
+    /// - a callback that writes ten small chunks and then blocks (a synchronous call) delays chunks 4–9 by
+    ///   as long; in Node the peer has all ten at once;
+    /// - a failure those bytes meet (a peer that reset) comes later as one 'error': the writes themselves
+    ///   return true and `destroyed` stays false during the callback, where in Node the failing write
+    ///   errors the socket at once, later writes return false and, from the next tick, fail with
+    ///   `ERR_STREAM_DESTROYED`;
+    /// - a process that dies in that callback without `exit()` (a crash, `abort()`, `_exit()`, a signal)
+    ///   loses the kept bytes, which Node's kernel already had.
+    ///
+    /// Turning it off hands anything kept to the kernel at once. Set it per socket, through
+    /// ``Options/gatherWrites``, ``ConnectOptions/gatherWrites`` or, for accepted sockets,
+    /// ``Server/Options/gatherWrites``.
+    public var gatherWrites: Bool {
+        get { rareFlag(RareFlag.gatherWrites) }
+        set {
+            setRareFlag(RareFlag.gatherWrites, newValue)
+            if !newValue, isGathering, let handle, let error = flushGathered(on: handle) { destroy(error) }
+        }
+    }
+
     /// Whether writes are gathered, waiting for the end of the callback (or for `gatherFlushSize`).
     var isGathering: Bool { rareFlag(RareFlag.gathering) }
 
-    /// Whether this small callback-less write should be gathered: more than `writesAtOnce` of them in a
-    /// row in this callback, nothing queued in libuv, and a descriptor of the socket's own.
+    /// Whether this small callback-less write should be gathered: gathering asked for, more than
+    /// `writesAtOnce` of them in a row in this callback, nothing queued in libuv, and a descriptor of the
+    /// socket's own.
     @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
-        handle.withLoop { $0.countWrite(by: ObjectIdentifier(self)) } > Self.writesAtOnce
+        rareFlag(RareFlag.gatherWrites)
+            && handle.withLoop { $0.countWrite(by: ObjectIdentifier(self)) } > Self.writesAtOnce
             && handle.writeQueueSize == 0 && !rareFlag(RareFlag.sharesDescriptor)
     }
 
