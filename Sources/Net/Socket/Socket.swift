@@ -599,12 +599,10 @@ public final class Socket: Duplex, WriteGatherer {
     /// the socket if the kernel refuses (at exit, with no callback to come, only try).
     func flushGathered(atExit: Bool) {
         guard isGathering else { return }
+        // Every path that drops or closes the handle (destroy, connect, the loop's shutdown) flushes first;
+        // gathered bytes without a handle would be lost, so this holds in release builds too.
         guard let handle, !handle.isClosing else {
-            // Not reached (a destroy flushes first); never let the bytes reach a later connection.
-            assertionFailure("gathered bytes on a socket without a handle")
-            setRareFlag(RareFlag.gathering, false)
-            extras?.gathered = []
-            return
+            preconditionFailure("Socket: \(extras?.gathered.count ?? 0) gathered bytes and no open handle to write them to")
         }
         if let error = flushGathered(on: handle, atExit: atExit), !atExit { destroy(error) }
     }
