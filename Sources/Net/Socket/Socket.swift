@@ -399,7 +399,7 @@ public final class Socket: Duplex, WriteGatherer {
     @inline(__always)
     private func send(_ chunk: Buffer, callbackless: Bool, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         chunk.withUnsafeBytes { bytes in
-            send(bytes, callbackless: callbackless, orLater: later()) { written in ([chunk], written) }
+            send(bytes, callbackless: callbackless, orLater: later()) { written in .chunks([chunk], skipping: written) }
         }
     }
 
@@ -413,12 +413,44 @@ public final class Socket: Duplex, WriteGatherer {
         guard Codec.isUTF8(string, in: encoding) else { return writeChunk(Buffer(string, encoding: encoding), given) }
         guard admitWrite(given) else { return false }
         var string = string
+        if string.utf8.count >= Self.lendableStringSize {
+            // What the kernel refuses of a large string is queued from the string's own storage, kept
+            // alive by the request, not copied (a 4 GiB string would otherwise need 4 GiB more).
+            string.makeContiguousUTF8()
+            let lent = LentString(string)
+            extrasStorage.lentString = lent
+            defer { extras?.lentString = nil }
+            var shared = lent.string   // the same native storage: `withUTF8` does not copy it
+            return shared.withUTF8 { writeOrBuffer(.borrowed(UnsafeRawBufferPointer($0)), given) }
+        }
         return string.withUTF8 { writeOrBuffer(.borrowed(UnsafeRawBufferPointer($0)), given) }
     }
 
+    /// Strings of at least this many UTF-8 bytes are lent to a queued write rather than copied.
+    static let lendableStringSize = 65_536
+
     /// `_write(_:orLater:)` of bytes borrowed for the call (see `writeString`).
     func sendBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
-        send(bytes, callbackless: wstate.writecbIsNop, orLater: later()) { written in ([Buffer(bytes[written...])], 0) }
+        send(bytes, callbackless: wstate.writecbIsNop, orLater: later()) { written in
+            if let lent = extras?.lentString { return .lent(UnsafeRawBufferPointer(rebasing: bytes[written...]), owner: lent) }
+            return .chunks([Buffer(bytes[written...])], skipping: 0)
+        }
+    }
+
+    /// What a write the kernel did not take whole leaves to queue.
+    enum Remainder {
+        /// Chunks, of which the first `skipping` bytes were written.
+        case chunks([Buffer], skipping: Int)
+        /// The unwritten bytes of a string's storage, kept alive by `owner` (see `writeString`).
+        case lent(UnsafeRawBufferPointer, owner: AnyObject)
+
+        /// All of it as chunks, copying lent bytes (for a write that waits for 'connect').
+        var chunks: [Buffer] {
+            switch self {
+            case .chunks(let chunks, _): return chunks
+            case .lent(let bytes, _): return [Buffer(bytes)]
+            }
+        }
     }
 
     /// A write of `bytes`. The common case, without arrays or closures: connected, and the kernel takes
@@ -429,7 +461,7 @@ public final class Socket: Duplex, WriteGatherer {
         _ bytes: UnsafeRawBufferPointer,
         callbackless: Bool,
         orLater later: @autoclosure () -> (NetError?) -> Void,
-        rest: (_ written: Int) -> (chunks: [Buffer], skipping: Int)
+        rest: (_ written: Int) -> Remainder
     ) -> NetError?? {
         guard !connecting, let handle, !handle.isClosing else {
             writeGeneric(rest(0).chunks, later())
@@ -450,9 +482,13 @@ public final class Socket: Duplex, WriteGatherer {
         handle.withLoop { $0.flushGatherer(before: self) }
         let written = handle.tryWrite(bytes)
         if written == count { return .some(nil) }
-        if written < 0 { return .some(.errno(Int32(written), syscall: "write")) }
-        let (chunks, skipping) = rest(written)
-        finishWrite(chunks, written: skipping, on: handle, later())
+        if written < 0 { return .some(.errno(Int32(clamping: written), syscall: "write")) }
+        switch rest(written) {
+        case .chunks(let chunks, let skipping):
+            finishWrite(written: skipping, on: handle, later()) { handle.queueWrite(chunks, skipping: skipping, completion: $0) }
+        case .lent(let bytes, let owner):
+            finishWrite(written: 0, on: handle, later()) { handle.queueWrite(bytes, keeping: owner, completion: $0) }
+        }
         return nil
     }
 
@@ -489,14 +525,16 @@ public final class Socket: Duplex, WriteGatherer {
         refreshTimeout()
         let written = handle.tryWrite(chunks)
         if written == count { return callback(nil) }
-        finishWrite(chunks, written: written, on: handle, callback)
+        finishWrite(written: written, on: handle, callback) { handle.queueWrite(chunks, skipping: written, completion: $0) }
     }
 
-    /// After a `uv_try_write` that took `written` bytes (or failed): queue the rest without copying it,
-    /// or report the failure, as Node's `writeGeneric` does with libuv's answer.
-    private func finishWrite(_ chunks: [Buffer], written: Int, on handle: StreamHandle, _ callback: @escaping (NetError?) -> Void) {
-        if written < 0 { return callback(.errno(Int32(written), syscall: "write")) }
-        let status = handle.queueWrite(chunks, skipping: written) { [self] status in
+    /// After a `uv_try_write` that took `written` bytes (or failed): queue the rest without copying it
+    /// (`queue` hands it to the handle with the completion given), or report the failure, as Node's
+    /// `writeGeneric` does with libuv's answer.
+    private func finishWrite(written: Int, on handle: StreamHandle, _ callback: @escaping (NetError?) -> Void,
+                             queue: (_ completion: @escaping (Int32) -> Void) -> Int32) {
+        if written < 0 { return callback(.errno(Int32(clamping: written), syscall: "write")) }
+        let status = queue { [self] status in
             // The socket was destroyed and connected again meanwhile: its stream state was reset (the
             // write is no longer pending there) and a completion now would be taken for a later write's.
             if let current = self.handle, current !== handle { return }
@@ -623,7 +661,7 @@ public final class Socket: Duplex, WriteGatherer {
             handle.withLoop { loop in
                 if loop.spareGatherBuffer.capacity == 0 { swap(&bytes, &loop.spareGatherBuffer) }
             }
-            return written < 0 ? .errno(Int32(written), syscall: "write") : nil
+            return written < 0 ? .errno(Int32(clamping: written), syscall: "write") : nil
         }
         let left = bytes.count - written
         let status = handle.queueWrite([Buffer(bytes)], skipping: written) { [self] status in
@@ -968,6 +1006,14 @@ final class SocketExtras {
     var onreadState: OnReadState?
     /// Small writes taken and not yet handed to the kernel (see `Socket.gather(_:on:)`).
     var gathered: [UInt8] = []
+    /// The large string being written, during `writeString` (see `Socket.lendableStringSize`).
+    var lentString: LentString?
+}
+
+/// A string whose UTF-8 storage a queued write reads from; the request holds this until libuv is done.
+final class LentString {
+    let string: String
+    init(_ string: String) { self.string = string }
 }
 
 /// An address as Node's `address()` returns it: `{ address, family, port }`.
