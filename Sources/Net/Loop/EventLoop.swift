@@ -234,9 +234,9 @@ public final class EventLoop: @unchecked Sendable {
         ticks.append(.closure(callback))
     }
 
-    /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate: the ticks
-    /// the stream machinery queues on every read and write (`maybeReadMore`, the batched `afterWrite`).
-    func nextTick(_ target: any TickTarget, _ code: TickCode) {
+    /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate (what the
+    /// code means is the target's business: a socket's are the stream machinery's ticks).
+    func nextTick(_ target: any TickTarget, _ code: UInt8) {
         assertOnLoop()
         ticks.append(.target(target, code))
     }
@@ -349,23 +349,12 @@ protocol WriteGatherer: AnyObject {
 /// One entry of the tick queue: a closure, or an object and what to run on it.
 enum Tick {
     case closure(() -> Void)
-    case target(any TickTarget, TickCode)
+    case target(any TickTarget, UInt8)
 }
 
-/// The ticks the stream machinery queues for an object, without a closure to allocate.
-enum TickCode: UInt8 {
-    /// Readable's `maybeReadMore_`.
-    case maybeReadMore
-    /// Writable's `afterWriteTick` for a batch of callback-less synchronous writes.
-    case afterWriteBatch
-    /// The stream machinery's `emitCloseNT` after a destroy without an error.
-    case closeAfterDestroy
-}
-
-/// An object that runs ``TickCode`` ticks itself: a `Socket` (the stream machinery checks for that class,
-/// a check the optimizer removes in the code specialized for it, where a protocol cast would cost a
-/// conformance lookup per tick). Other streams queue closures.
+/// An object that runs ticks queued with a code rather than a closure (a `Socket`, for the stream
+/// machinery's ticks on every read and write): nothing is allocated per tick.
 protocol TickTarget: AnyObject {
     /// Runs the tick `code` was queued for.
-    func runTick(_ code: TickCode)
+    func runTick(_ code: UInt8)
 }

@@ -429,8 +429,9 @@ public final class Socket: Duplex, WriteGatherer {
     /// Strings of at least this many UTF-8 bytes are lent to a queued write rather than copied.
     static let lendableStringSize = 65_536
 
-    /// `_write(_:orLater:)` of bytes borrowed for the call (see `writeString`).
-    func sendBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+    /// `_write(_:orLater:)` of bytes borrowed for the call (see `writeString`): only what the kernel does
+    /// not take at once is copied (or, for a large string, kept alive with it).
+    public func _writeBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         send(bytes, callbackless: wstate.writecbIsNop, orLater: later()) { written in
             if let lent = extras?.lentString { return .lent(UnsafeRawBufferPointer(rebasing: bytes[written...]), owner: lent) }
             return .chunks([Buffer(bytes[written...])], skipping: 0)
@@ -682,9 +683,10 @@ public final class Socket: Duplex, WriteGatherer {
         return nil
     }
 
-    /// Before `end()` decides whether `_final` may run: what the kernel refuses must count in `length`
-    /// first, so that `_final` (the shutdown) waits for it, as it waits for a write in flight in Node.
-    func flushGatheredBeforeEnd() {
+    /// Before `end()` decides whether `_final` may run, gathered bytes go to the kernel: what it refuses
+    /// must count in `length` first, so that `_final` (the shutdown) waits for it, as it waits for a write
+    /// in flight in Node.
+    public func _beforeEnd() {
         guard isGathering, let handle else { return }
         if let error = flushGathered(on: handle) { destroy(error) }
     }
@@ -722,8 +724,15 @@ public final class Socket: Duplex, WriteGatherer {
         destroyHandle(error) { callback($0) }
     }
 
+    /// A socket's destroy always calls back before it returns: done here without an escaping closure.
+    public func _destroyAtOnce(_ error: NetError?, _ callback: (NetError?) -> Void) -> Bool {
+        destroyHandle(error, callback)
+        return true
+    }
+
     /// `_destroy` with a callback that does not escape: it runs before this returns, at the point Node's
-    /// `_destroy` calls back (the stream machinery calls this directly, without allocating a closure).
+    /// `_destroy` calls back (the stream machinery calls this, through `_destroyAtOnce`, without
+    /// allocating a closure).
     func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
         // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the close
         // (an error now changes nothing, the socket is closing anyway), after any other socket's.
@@ -1081,11 +1090,20 @@ extension Socket {
 }
 
 extension Socket: TickTarget {
-    func runTick(_ code: TickCode) {
-        switch code {
+    /// Queues the stream machinery's tick on the loop's tick queue, with the socket itself as its target:
+    /// nothing to allocate per read and write.
+    @inline(__always)
+    public func _queueTick(_ tick: StreamTick) -> Bool {
+        EventLoop.withCurrent { $0.nextTick(self, tick.rawValue) }
+        return true
+    }
+
+    func runTick(_ code: UInt8) {
+        switch StreamTick(rawValue: code) {
         case .maybeReadMore: if !maybeReadMoreWhileReading() { maybeReadMoreNT() }
         case .afterWriteBatch: afterWriteBatchNT()
         case .closeAfterDestroy: emitCloseFromMachinery()
+        case nil: preconditionFailure("Socket: unknown tick code \(code)")
         }
     }
 }

@@ -601,9 +601,7 @@ extension Readable {
     private func maybeReadMore() {
         if !rstate.readingMore {
             rstate.readingMore = true
-            if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                EventLoop.withCurrent { $0.nextTick(target, .maybeReadMore) }
-            } else {
+            if !_queueTick(.maybeReadMore) {
                 EventLoop.current.nextTick { [self] in maybeReadMoreNT() }
             }
         }

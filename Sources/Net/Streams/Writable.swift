@@ -26,6 +26,13 @@ public protocol Writable: Stream {
     /// answers EPIPE, as Node's `writeAfterFIN`). Return true when handled; `write` then returns false.
     /// `callback` is the write's, nil for a write made without one. The default returns false.
     func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool
+    /// `_write(_:orLater:)` of bytes borrowed for the call only (a string's own UTF-8): what is not
+    /// written during the call must be copied or otherwise kept alive. The default writes a copy.
+    func _writeBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError??
+    /// Called by `end()` after any corked writes went out and before it decides whether `_final` may run:
+    /// a stream holding bytes it took but has not handed on (a socket gathering writes) hands them on, so
+    /// that they count. The default does nothing.
+    func _beforeEnd()
 }
 
 /// Node's `_writableState`.
@@ -265,6 +272,14 @@ extension Writable {
 
     public func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool { false }
 
+    /// Writes a copy of the bytes through ``_write(_:orLater:)``.
+    public func _writeBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+        _write(Buffer(bytes), orLater: later())
+    }
+
+    /// Nothing to hand on.
+    public func _beforeEnd() {}
+
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         _write(chunk, later())
         return nil
@@ -400,12 +415,7 @@ extension Writable {
             case .buffer(let chunk):
                 if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
             case .borrowed(let bytes):
-                // A concrete cast, free once specialized: only a socket writes borrowed bytes.
-                if let socket = self as? Socket {
-                    if let completed = socket.sendBorrowed(bytes, orLater: { [self] error in onwrite(error) }) {
-                        onwrite(completed)
-                    }
-                } else if let completed = _write(Buffer(bytes), orLater: { [self] error in onwrite(error) }) {
+                if let completed = _writeBorrowed(bytes, orLater: { [self] error in onwrite(error) }) {
                     onwrite(completed)
                 }
             }
@@ -464,9 +474,7 @@ extension Writable {
             // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
             if isNop {
                 if wstate.joinBatch() {
-                    if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                        EventLoop.withCurrent { $0.nextTick(target, .afterWriteBatch) }
-                    } else {
+                    if !_queueTick(.afterWriteBatch) {
                         EventLoop.current.nextTick { [self] in afterWriteBatchNT() }
                     }
                 }
@@ -591,7 +599,7 @@ extension Writable {
             state.corked = 1
             uncork()
         }
-        if let socket = self as? Socket { socket.flushGatheredBeforeEnd() }
+        _beforeEnd()
         if let errored = state.errored {
             error = errored
         } else if !state.ending {
