@@ -608,10 +608,9 @@ extension EventEmitter {
         }
         guard var i = store.firstIndex(of: event.eventName) else {
             if event.eventName.tag == .error {
-                // Node's kernel already has what was written before the error: so must ours, before the
-                // handler prints it (or ends the process).
-                EventLoop.flushCurrentGatherer()
-                EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
+                // The loop runs what must happen before (a gathering socket's bytes, which Node's kernel
+                // already has), then its handler prints the error (or ends the process).
+                EventLoop.current.reportUncaughtError(EventListeners.unhandledError(payload))
             }
             return false
         }

@@ -9,7 +9,7 @@ import CLibUV
 /// the tick after the peer's FIN ('end'); writing after that fails with EPIPE, as in Node.
 ///
 /// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
-public final class Socket: Duplex, WriteGatherer {
+public final class Socket: Duplex, CallbackEndTask {
     /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
     public struct Options {
         /// An existing descriptor to wrap: a connected (or bound) TCP socket, a Unix domain socket or a
@@ -480,7 +480,7 @@ public final class Socket: Duplex, WriteGatherer {
                 return .some(error)
             }
         }
-        handle.withLoop { $0.flushGatherer(before: self) }
+        handle.withLoop { $0.runDeferred(before: self) }
         let written = handle.tryWrite(bytes)
         if written == count { return .some(nil) }
         if written < 0 { return .some(.errno(Int32(clamping: written), syscall: "write")) }
@@ -520,7 +520,7 @@ public final class Socket: Duplex, WriteGatherer {
             return
         }
         if isGathering, let error = flushGathered(on: handle) { return callback(error) }
-        handle.withLoop { $0.flushGatherer(before: self) }
+        handle.withLoop { $0.runDeferred(before: self) }
         let count = chunks.reduce(0) { $0 + $1.count }
         bytesDispatched += count
         refreshTimeout()
@@ -604,7 +604,7 @@ public final class Socket: Duplex, WriteGatherer {
     /// socket's own.
     @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
         rareFlag(RareFlag.gatherWrites)
-            && handle.withLoop { $0.countWrite(by: ObjectIdentifier(self)) } > Self.writesAtOnce
+            && handle.withLoop { $0.countRun(by: ObjectIdentifier(self)) } > Self.writesAtOnce
             && handle.writeQueueSize == 0 && !rareFlag(RareFlag.sharesDescriptor)
     }
 
@@ -625,8 +625,8 @@ public final class Socket: Duplex, WriteGatherer {
         if !isGathering {
             setRareFlag(RareFlag.gathering, true)
             handle.withLoop { loop in
-                if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareGatherBuffer) }
-                loop.startGathering(self)
+                if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareBytes) }
+                loop.deferToCallbackEnd(self)
             }
         }
         extras.gathered.append(contentsOf: bytes)
@@ -636,7 +636,7 @@ public final class Socket: Duplex, WriteGatherer {
 
     /// The loop's call (at the end of the callback, or before another socket's write): flush, and fail
     /// the socket if the kernel refuses (at exit, with no callback to come, only try).
-    func flushGathered(atExit: Bool) {
+    func runAtCallbackEnd(atExit: Bool) {
         guard isGathering else { return }
         // Every path that drops or closes the handle (destroy, connect, the loop's shutdown) flushes first;
         // gathered bytes without a handle would be lost, so this holds in release builds too.
@@ -651,7 +651,7 @@ public final class Socket: Duplex, WriteGatherer {
     /// queue behind it. Returns the failure of the attempt, which is the caller's to report.
     @inline(never) private func flushGathered(on handle: StreamHandle, atExit: Bool = false) -> NetError? {
         setRareFlag(RareFlag.gathering, false)
-        handle.withLoop { $0.stopGathering(self) }
+        handle.withLoop { $0.cancelDeferred(self) }
         guard let extras else { return nil }
         var bytes: [UInt8] = []
         swap(&bytes, &extras.gathered)
@@ -660,7 +660,7 @@ public final class Socket: Duplex, WriteGatherer {
             // Back to the loop for the next batch of any socket, not kept here by an idle socket.
             bytes.removeAll(keepingCapacity: true)
             handle.withLoop { loop in
-                if loop.spareGatherBuffer.capacity == 0 { swap(&bytes, &loop.spareGatherBuffer) }
+                if loop.spareBytes.capacity == 0 { swap(&bytes, &loop.spareBytes) }
             }
             return written < 0 ? .errno(Int32(clamping: written), syscall: "write") : nil
         }
@@ -709,7 +709,7 @@ public final class Socket: Duplex, WriteGatherer {
         }
         guard let handle else { return callback(nil) }
         if isGathering, let error = flushGathered(on: handle) { return callback(error) }
-        handle.withLoop { $0.flushGatherer(before: self) }
+        handle.withLoop { $0.runDeferred(before: self) }
         let status = handle.shutdown { _ in callback(nil) }
         if status == UV_ENOTCONN.rawValue {
             callback(nil)
@@ -738,7 +738,7 @@ public final class Socket: Duplex, WriteGatherer {
         // (an error now changes nothing, the socket is closing anyway), after any other socket's.
         if let handle {
             if isGathering { _ = flushGathered(on: handle) }
-            handle.withLoop { $0.flushGatherer(before: self) }
+            handle.withLoop { $0.runDeferred(before: self) }
         }
         connecting = false
         timeoutTimer?.cancel()
@@ -925,7 +925,7 @@ public final class Socket: Duplex, WriteGatherer {
     private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
         // Another socket's gathered bytes were written before this connect: in the kernel first.
-        tcp.withLoop { $0.flushGatherer(before: self) }
+        tcp.withLoop { $0.runDeferred(before: self) }
         var localAddress = localAddress
         if localAddress != nil || localPort != nil {
             let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
@@ -961,7 +961,7 @@ public final class Socket: Duplex, WriteGatherer {
 
     private func connectPipe(_ path: String) {
         guard let pipe = handle as? PipeHandle else { return }
-        pipe.withLoop { $0.flushGatherer(before: self) }
+        pipe.withLoop { $0.runDeferred(before: self) }
         let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
         // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
         // the socket with `connect EINVAL <path>`.
