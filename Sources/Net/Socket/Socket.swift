@@ -83,7 +83,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
     @exclusivity(unchecked) var writeAfterFIN = false
     /// The rarely set flags, one bit each (see `RareFlag`), so that the flags stay within one word.
-    @exclusivity(unchecked) private var rareFlags: UInt8 = 0
+    @exclusivity(unchecked) private var rareFlags = BitFlags<UInt8>()
     /// 'close' events scheduled and not yet emitted: a socket destroyed, connected again and destroyed
     /// again before the first 'close' has two. Listeners are released only after the last one.
     @exclusivity(unchecked) var pendingCloses: UInt8 = 0
@@ -101,24 +101,20 @@ public final class Socket: Duplex, CallbackEndTask {
         static let gatherWrites: UInt8 = 1 << 5
     }
 
-    private func rareFlag(_ mask: UInt8) -> Bool { rareFlags & mask != 0 }
-    private func setRareFlag(_ mask: UInt8, _ value: Bool) {
-        if value { rareFlags |= mask } else { rareFlags &= ~mask }
-    }
     /// `setNoDelay` was asked for before there was a handle: applied on connect.
     var setNoDelayOnConnect: Bool {
-        get { rareFlag(RareFlag.setNoDelayOnConnect) }
-        set { setRareFlag(RareFlag.setNoDelayOnConnect, newValue) }
+        get { rareFlags[RareFlag.setNoDelayOnConnect] }
+        set { rareFlags[RareFlag.setNoDelayOnConnect] = newValue }
     }
     /// Keep-alive is on (applied to each new handle).
     var keepAliveEnabled: Bool {
-        get { rareFlag(RareFlag.keepAliveEnabled) }
-        set { setRareFlag(RareFlag.keepAliveEnabled, newValue) }
+        get { rareFlags[RareFlag.keepAliveEnabled] }
+        set { rareFlags[RareFlag.keepAliveEnabled] = newValue }
     }
     /// `resetAndDestroy()` asked for an RST on close.
     var resetAndClosing: Bool {
-        get { rareFlag(RareFlag.resetAndClosing) }
-        set { setRareFlag(RareFlag.resetAndClosing, newValue) }
+        get { rareFlags[RareFlag.resetAndClosing] }
+        set { rareFlags[RareFlag.resetAndClosing] = newValue }
     }
 
     private var extrasStorage: SocketExtras {
@@ -191,7 +187,7 @@ public final class Socket: Duplex, CallbackEndTask {
         }
         self.init(unconnected: options)
         if let opened {
-            setRareFlag(RareFlag.sharesDescriptor, true)
+            rareFlags[RareFlag.sharesDescriptor] = true
             adopt(opened)
             // Node: with a handle and `readable` not false, reading starts at once.
             if options.readable { read(0) }
@@ -218,7 +214,7 @@ public final class Socket: Duplex, CallbackEndTask {
         writable.writable = options.writable
         streamState = StreamState(readable: readable, writable: writable)
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
-        if options.gatherWrites { setRareFlag(RareFlag.gatherWrites, true) }
+        if options.gatherWrites { rareFlags[RareFlag.gatherWrites] = true }
         addEndListener()
         if let signal = options.signal { watch(signal) }
     }
@@ -473,7 +469,7 @@ public final class Socket: Duplex, CallbackEndTask {
         refreshTimeout()
         // Only a socket that opted in (`gatherWrites`) ever gathers: by default each write reaches the
         // kernel here, as in Node.
-        if rareFlags & (RareFlag.gatherWrites | RareFlag.gathering) != 0 {
+        if rareFlags[RareFlag.gatherWrites | RareFlag.gathering] {
             if count <= Self.gatherableSize, callbackless {
                 if isGathering || shouldGather(on: handle) { return gather(bytes, on: handle) }
             } else if isGathering, let error = flushGathered(on: handle) {
@@ -589,23 +585,23 @@ public final class Socket: Duplex, CallbackEndTask {
     /// ``Options/gatherWrites``, ``ConnectOptions/gatherWrites`` or, for accepted sockets,
     /// ``Server/Options/gatherWrites``.
     public var gatherWrites: Bool {
-        get { rareFlag(RareFlag.gatherWrites) }
+        get { rareFlags[RareFlag.gatherWrites] }
         set {
-            setRareFlag(RareFlag.gatherWrites, newValue)
+            rareFlags[RareFlag.gatherWrites] = newValue
             if !newValue, isGathering, let handle, let error = flushGathered(on: handle) { destroy(error) }
         }
     }
 
     /// Whether writes are gathered, waiting for the end of the callback (or for `gatherFlushSize`).
-    var isGathering: Bool { rareFlag(RareFlag.gathering) }
+    var isGathering: Bool { rareFlags[RareFlag.gathering] }
 
     /// Whether this small callback-less write should be gathered: gathering asked for, more than
     /// `writesAtOnce` of them in a row in this callback, nothing queued in libuv, and a descriptor of the
     /// socket's own.
     @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
-        rareFlag(RareFlag.gatherWrites)
+        rareFlags[RareFlag.gatherWrites]
             && handle.withLoop { $0.countRun(by: ObjectIdentifier(self)) } > Self.writesAtOnce
-            && handle.writeQueueSize == 0 && !rareFlag(RareFlag.sharesDescriptor)
+            && handle.writeQueueSize == 0 && !rareFlags[RareFlag.sharesDescriptor]
     }
 
     /// Takes a small callback-less write as the kernel takes one, at once (it completes synchronously,
@@ -623,7 +619,7 @@ public final class Socket: Duplex, CallbackEndTask {
     @inline(never) private func gather(_ bytes: UnsafeRawBufferPointer, on handle: StreamHandle) -> NetError?? {
         let extras = extrasStorage
         if !isGathering {
-            setRareFlag(RareFlag.gathering, true)
+            rareFlags[RareFlag.gathering] = true
             handle.withLoop { loop in
                 if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareBytes) }
                 loop.deferToCallbackEnd(self)
@@ -650,7 +646,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// `writableLength` until written, as a write the kernel took in part does in Node, and later writes
     /// queue behind it. Returns the failure of the attempt, which is the caller's to report.
     @inline(never) private func flushGathered(on handle: StreamHandle, atExit: Bool = false) -> NetError? {
-        setRareFlag(RareFlag.gathering, false)
+        rareFlags[RareFlag.gathering] = false
         handle.withLoop { $0.cancelDeferred(self) }
         guard let extras else { return nil }
         var bytes: [UInt8] = []
@@ -866,7 +862,7 @@ public final class Socket: Duplex, CallbackEndTask {
         if destroyed {
             // Reconnecting a closed socket, as Node's `_undestroy`.
             handle = nil
-            setRareFlag(RareFlag.sharesDescriptor, false)   // the new handle's descriptor is its own
+            rareFlags[RareFlag.sharesDescriptor] = false   // the new handle's descriptor is its own
             cachedRemote = nil
             cachedLocal = nil
             // A new handle counts from zero, as Node's getters read the new handle's counters.

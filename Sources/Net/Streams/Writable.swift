@@ -60,7 +60,7 @@ public final class WritableState {
     @exclusivity(unchecked) private var corkedCount: Int32 = 0
     @exclusivity(unchecked) private var pendingCount: Int32 = 0
     /// The flags (see `Bit`).
-    @exclusivity(unchecked) private var bits: UInt32 = Bit.writable | Bit.sync
+    @exclusivity(unchecked) private var bits = BitFlags<UInt32>(Bit.writable | Bit.sync)
     /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
     /// open batch, whose tick is queued (0: no batch is open). A run of writes costs one tick, not one each.
     @exclusivity(unchecked) private var openBatch: Int32 = 0
@@ -124,10 +124,6 @@ public final class WritableState {
         return Int(openBatch)
     }
 
-    @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
-    @inline(__always) private func set(_ mask: UInt32, _ value: Bool) {
-        if value { bits |= mask } else { bits &= ~mask }
-    }
     private var rareStorage: Rare {
         if let rare { return rare }
         let made = Rare()
@@ -142,36 +138,36 @@ public final class WritableState {
     }
     /// `writableEnded`: `end()` has been called.
     public internal(set) var ending: Bool {
-        get { bit(Bit.ending) }
-        set { set(Bit.ending, newValue) }
+        get { bits[Bit.ending] }
+        set { bits[Bit.ending] = newValue }
     }
     /// `writableFinished`: 'finish' has been emitted.
     public internal(set) var finished: Bool {
-        get { bit(Bit.finished) }
-        set { set(Bit.finished, newValue) }
+        get { bits[Bit.finished] }
+        set { bits[Bit.finished] = newValue }
     }
     /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
     public internal(set) var needDrain: Bool {
-        get { bit(Bit.needDrain) }
-        set { set(Bit.needDrain, newValue) }
+        get { bits[Bit.needDrain] }
+        set { bits[Bit.needDrain] = newValue }
     }
     /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
     public var writable: Bool {
-        get { bit(Bit.writable) }
-        set { set(Bit.writable, newValue) }
+        get { bits[Bit.writable] }
+        set { bits[Bit.writable] = newValue }
     }
 
     var writing: Bool {
-        get { bit(Bit.writing) }
-        set { set(Bit.writing, newValue) }
+        get { bits[Bit.writing] }
+        set { bits[Bit.writing] = newValue }
     }
     var sync: Bool {
-        get { bit(Bit.sync) }
-        set { set(Bit.sync, newValue) }
+        get { bits[Bit.sync] }
+        set { bits[Bit.sync] = newValue }
     }
     var bufferProcessing: Bool {
-        get { bit(Bit.bufferProcessing) }
-        set { set(Bit.bufferProcessing, newValue) }
+        get { bits[Bit.bufferProcessing] }
+        set { bits[Bit.bufferProcessing] = newValue }
     }
     /// Writes whose callback has not run yet (a 32-bit count: each holds its chunk in memory).
     var pendingcb: Int {
@@ -179,44 +175,44 @@ public final class WritableState {
         set { pendingCount = Int32(newValue) }
     }
     var ended: Bool {
-        get { bit(Bit.ended) }
-        set { set(Bit.ended, newValue) }
+        get { bits[Bit.ended] }
+        set { bits[Bit.ended] = newValue }
     }
     var prefinished: Bool {
-        get { bit(Bit.prefinished) }
-        set { set(Bit.prefinished, newValue) }
+        get { bits[Bit.prefinished] }
+        set { bits[Bit.prefinished] = newValue }
     }
     var finalCalled: Bool {
-        get { bit(Bit.finalCalled) }
-        set { set(Bit.finalCalled, newValue) }
+        get { bits[Bit.finalCalled] }
+        set { bits[Bit.finalCalled] = newValue }
     }
     var destroyed: Bool {
-        get { bit(Bit.destroyed) }
-        set { set(Bit.destroyed, newValue) }
+        get { bits[Bit.destroyed] }
+        set { bits[Bit.destroyed] = newValue }
     }
     var errored: NetError? {
-        get { bit(Bit.hasError) ? rare?.errored : nil }
+        get { bits[Bit.hasError] ? rare?.errored : nil }
         set {
-            set(Bit.hasError, newValue != nil)
+            bits[Bit.hasError] = newValue != nil
             if newValue != nil || rare != nil { rareStorage.errored = newValue }
         }
     }
     var errorEmitted: Bool {
-        get { bit(Bit.errorEmitted) }
-        set { set(Bit.errorEmitted, newValue) }
+        get { bits[Bit.errorEmitted] }
+        set { bits[Bit.errorEmitted] = newValue }
     }
     var closed: Bool {
-        get { bit(Bit.closed) }
-        set { set(Bit.closed, newValue) }
+        get { bits[Bit.closed] }
+        set { bits[Bit.closed] = newValue }
     }
     /// The write in progress was made without a callback (its `writecb` is Node's `nop`).
     var writecbIsNop: Bool {
-        get { bit(Bit.writecbIsNop) }
-        set { set(Bit.writecbIsNop, newValue) }
+        get { bits[Bit.writecbIsNop] }
+        set { bits[Bit.writecbIsNop] = newValue }
     }
     var closeEmitted: Bool {
-        get { bit(Bit.closeEmitted) }
-        set { set(Bit.closeEmitted, newValue) }
+        get { bits[Bit.closeEmitted] }
+        set { bits[Bit.closeEmitted] = newValue }
     }
     var onFinished: [(NetError?) -> Void] {
         get { rare?.onFinished ?? [] }
