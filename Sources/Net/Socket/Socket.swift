@@ -470,7 +470,7 @@ public final class Socket: Duplex, CallbackEndTask {
         // Only a socket that opted in (`gatherWrites`) ever gathers: by default each write reaches the
         // kernel here, as in Node.
         if rareFlags[RareFlag.gatherWrites | RareFlag.gathering] {
-            if count <= Self.gatherableSize, callbackless {
+            if count <= GatheredWrites.gatherableSize, callbackless {
                 if isGathering || shouldGather(on: handle) { return gather(bytes, on: handle) }
             } else if isGathering, let error = flushGathered(on: handle) {
                 return .some(error)
@@ -551,15 +551,6 @@ public final class Socket: Duplex, CallbackEndTask {
 
     // MARK: Gathering small writes
 
-    /// A socket's first small callback-less writes of a callback go out at once, as in Node; from this
-    /// many on, in a row, they are gathered (see `gather(_:on:)`). A callback that writes a few times
-    /// and then blocks or computes leaves nothing of them waiting.
-    static let writesAtOnce = 4
-    /// The largest write that is gathered.
-    static let gatherableSize = 4096
-    /// Gathered bytes leave at once when they reach this much (Node's default high-water mark).
-    static let gatherFlushSize = 16384
-
     /// Write gathering, an opt-in that is not Node's (default false: every `write` reaches the kernel
     /// when Node's would, one `uv_try_write`/`uv_write` per write or per `uncork()` batch).
     ///
@@ -600,7 +591,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// socket's own.
     @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
         rareFlags[RareFlag.gatherWrites]
-            && handle.withLoop { $0.countRun(by: ObjectIdentifier(self)) } > Self.writesAtOnce
+            && handle.withLoop { $0.countRun(by: ObjectIdentifier(self)) } > GatheredWrites.writesAtOnce
             && handle.writeQueueSize == 0 && !rareFlags[RareFlag.sharesDescriptor]
     }
 
@@ -618,15 +609,14 @@ public final class Socket: Duplex, CallbackEndTask {
     /// an 'error', as a callback-less write's failure does in Node.
     @inline(never) private func gather(_ bytes: UnsafeRawBufferPointer, on handle: StreamHandle) -> NetError?? {
         let extras = extrasStorage
-        if !isGathering {
-            rareFlags[RareFlag.gathering] = true
-            handle.withLoop { loop in
-                if extras.gathered.capacity == 0 { swap(&extras.gathered, &loop.spareBytes) }
+        handle.withLoop { loop in
+            if !isGathering {
+                rareFlags[RareFlag.gathering] = true
                 loop.deferToCallbackEnd(self)
             }
+            extras.gathered.append(bytes, reusing: &loop.spareBytes)
         }
-        extras.gathered.append(contentsOf: bytes)
-        if extras.gathered.count >= Self.gatherFlushSize { return .some(flushGathered(on: handle)) }
+        if extras.gathered.isFull { return .some(flushGathered(on: handle)) }
         return .some(nil)
     }
 
@@ -637,7 +627,7 @@ public final class Socket: Duplex, CallbackEndTask {
         // Every path that drops or closes the handle (destroy, connect, the loop's shutdown) flushes first;
         // gathered bytes without a handle would be lost, so this holds in release builds too.
         guard let handle, !handle.isClosing else {
-            preconditionFailure("Socket: \(extras?.gathered.count ?? 0) gathered bytes and no open handle to write them to")
+            preconditionFailure("Socket: \(extras?.gathered.bytes.count ?? 0) gathered bytes and no open handle to write them to")
         }
         if let error = flushGathered(on: handle, atExit: atExit), !atExit { destroy(error) }
     }
@@ -649,34 +639,34 @@ public final class Socket: Duplex, CallbackEndTask {
         rareFlags[RareFlag.gathering] = false
         handle.withLoop { $0.cancelDeferred(self) }
         guard let extras else { return nil }
-        var bytes: [UInt8] = []
-        swap(&bytes, &extras.gathered)
-        let written = bytes.withUnsafeBytes { handle.tryWrite($0) }
-        if written == bytes.count || written < 0 || atExit {
-            // Back to the loop for the next batch of any socket, not kept here by an idle socket.
-            bytes.removeAll(keepingCapacity: true)
-            handle.withLoop { loop in
-                if loop.spareBytes.capacity == 0 { swap(&bytes, &loop.spareBytes) }
+        var left = 0
+        let outcome = handle.withLoop { loop in
+            extras.gathered.flush(to: handle, atExit: atExit, reusing: &loop.spareBytes) { [self] status in
+                // As `finishWrite`'s completion. A destroyed socket's count no longer matters, and one
+                // connected again has a new one.
+                if let current = self.handle, current !== handle { return }
+                // Node's onWriteComplete: a destroyed socket's write completes without an error, and the
+                // machinery's afterWrite then fails what waits (errorBuffer); a failure goes through onwrite.
+                if destroyed { releaseLength(left); return }
+                lastWriteQueueSize = 0
+                refreshTimeout()
+                if status < 0 { failHeldLength(left, .errno(status, syscall: "write")); return }
+                releaseLength(left)
             }
-            return written < 0 ? .errno(Int32(clamping: written), syscall: "write") : nil
         }
-        let left = bytes.count - written
-        let status = handle.queueWrite([Buffer(bytes)], skipping: written) { [self] status in
-            // As `finishWrite`'s completion. A destroyed socket's count no longer matters, and one
-            // connected again has a new one.
-            if let current = self.handle, current !== handle { return }
-            // Node's onWriteComplete: a destroyed socket's write completes without an error, and the
-            // machinery's afterWrite then fails what waits (errorBuffer); a failure goes through onwrite.
-            if destroyed { releaseLength(left); return }
-            lastWriteQueueSize = 0
-            refreshTimeout()
-            if status < 0 { failHeldLength(left, .errno(status, syscall: "write")); return }
-            releaseLength(left)
+        switch outcome {
+        case .written:
+            return nil
+        case .failed(let status):
+            return .errno(status, syscall: "write")
+        case .queued(let count):
+            // What the kernel refused counts in `writableLength` until written, as a write the kernel took
+            // in part does in Node.
+            left = count
+            holdLength(count)
+            lastWriteQueueSize = handle.writeQueueSize
+            return nil
         }
-        if status < 0 { return .errno(status, syscall: "write") }
-        holdLength(left)
-        lastWriteQueueSize = handle.writeQueueSize
-        return nil
     }
 
     /// Before `end()` decides whether `_final` may run, gathered bytes go to the kernel: what it refuses
@@ -1010,7 +1000,7 @@ final class SocketExtras {
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
     /// Small writes taken and not yet handed to the kernel (see `Socket.gather(_:on:)`).
-    var gathered: [UInt8] = []
+    var gathered = GatheredWrites()
     /// The large string being written, during `writeString` (see `Socket.lendableStringSize`).
     var lentString: LentString?
 }
