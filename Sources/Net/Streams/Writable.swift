@@ -38,8 +38,8 @@ public protocol Writable: Stream {
 /// Node's `_writableState`.
 ///
 /// Compact, because every socket has one: the flags live in one bit set (`bits`, behind properties of the
-/// usual names), `corked` and `pendingcb` in 32 bits each, and what few streams use (an error, `end`
-/// callbacks waiting for 'finish') in a side object made on first use. 88 bytes instead of 256.
+/// usual names), `corked` in 32 bits, and what few streams use (an error, `end`
+/// callbacks waiting for 'finish') in a side object made on first use. 96 bytes instead of 256.
 ///
 /// Its stored properties opt out of dynamic exclusivity checks: the state is confined to its loop's
 /// thread and no access to it is held across a call out, and the checks were a sixth of the instructions
@@ -58,12 +58,12 @@ public final class WritableState {
     @exclusivity(unchecked) public internal(set) var length = 0
     @exclusivity(unchecked) var writelen = 0
     @exclusivity(unchecked) private var corkedCount: Int32 = 0
-    @exclusivity(unchecked) private var pendingCount: Int32 = 0
-    /// The flags (see `Bit`).
+    /// The flags (see `Bit`); next to the 32-bit cork count, so the two share a word.
     @exclusivity(unchecked) private var bits = BitFlags<UInt32>(Bit.writable | Bit.sync)
+    @exclusivity(unchecked) private var pendingCount = 0
     /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
     /// open batch, whose tick is queued (0: no batch is open). A run of writes costs one tick, not one each.
-    @exclusivity(unchecked) private var openBatch: Int32 = 0
+    @exclusivity(unchecked) private var openBatch = 0
     @exclusivity(unchecked) var buffered = Deque<Pending>()
     @exclusivity(unchecked) var writecb: ((NetError?) -> Void)?
     /// The rarely used parts.
@@ -93,7 +93,7 @@ public final class WritableState {
         var errored: NetError?
         var onFinished: [(NetError?) -> Void] = []
         /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
-        var closedBatches: [Int32] = []
+        var closedBatches: [Int] = []
     }
 
     /// Counts a synchronous callback-less completion into the open batch; true when it opened one, whose
@@ -118,10 +118,10 @@ public final class WritableState {
         if let rare, !rare.closedBatches.isEmpty {
             let count = rare.closedBatches.removeFirst()
             closeBatch()
-            return Int(count)
+            return count
         }
         defer { openBatch = 0 }
-        return Int(openBatch)
+        return openBatch
     }
 
     private var rareStorage: Rare {
@@ -134,7 +134,10 @@ public final class WritableState {
     /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
     public internal(set) var corked: Int {
         get { Int(corkedCount) }
-        set { corkedCount = Int32(newValue) }
+        set {
+            precondition(newValue <= Int32.max, "Writable: more than \(Int32.max) cork() calls without uncork()")
+            corkedCount = Int32(truncatingIfNeeded: newValue)
+        }
     }
     /// `writableEnded`: `end()` has been called.
     public internal(set) var ending: Bool {
@@ -169,10 +172,11 @@ public final class WritableState {
         get { bits[Bit.bufferProcessing] }
         set { bits[Bit.bufferProcessing] = newValue }
     }
-    /// Writes whose callback has not run yet (a 32-bit count: each holds its chunk in memory).
+    /// Writes whose callback has not run yet (a full-width count: a callback-less write completed at once
+    /// holds no memory, so nothing bounds how many one callback makes).
     var pendingcb: Int {
-        get { Int(pendingCount) }
-        set { pendingCount = Int32(newValue) }
+        get { pendingCount }
+        set { pendingCount = newValue }
     }
     var ended: Bool {
         get { bits[Bit.ended] }
