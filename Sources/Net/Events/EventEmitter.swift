@@ -610,7 +610,7 @@ extension EventEmitter {
             if event.eventName.tag == .error {
                 // The loop runs what must happen before (a gathering socket's bytes, which Node's kernel
                 // already has), then its handler prints the error (or ends the process).
-                EventLoop.current.reportUncaughtError(EventListeners.unhandledError(payload))
+                UncaughtErrors.report(EventListeners.unhandledError(payload))
             }
             return false
         }

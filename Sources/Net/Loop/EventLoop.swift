@@ -15,7 +15,7 @@ import Glibc
 /// After every callback from libuv into Swift the loop drains its ``nextTick(_:)`` queue before
 /// returning to libuv, as Node drains its tick queue, so the orderings Node's tests assert hold here.
 /// ``setImmediate(_:)`` callbacks run after I/O polling (`uv_check`), each batch in the next iteration.
-public final class EventLoop: @unchecked Sendable {
+public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
     // `assertOnLoop`); `inbox` is behind a Mutex and `uv_async_send` is libuv's thread-safe call.
 
@@ -58,10 +58,7 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Node's behaviour for an unhandled `'error'` event: print it, exit with status 1.
     public static func defaultUncaughtErrorHandler(_ error: NetError) {
-        fflush(nil)
-        var text = "Unhandled 'error' event\n\n\(error.inspected)\n"
-        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
-        exit(1)
+        UncaughtErrors.printAndExit(error)
     }
 
     private init() {
@@ -81,6 +78,8 @@ public final class EventLoop: @unchecked Sendable {
         // The loop's own handles never keep it alive; only user work does.
         wakeup.hasRef = false
         checkHandle.hasRef = false
+        // Unhandled 'error' events on this thread come here (see `reportUncaughtError`).
+        UncaughtErrors.register(self)
     }
 
     deinit {
@@ -340,6 +339,7 @@ private func shutDownThreadLoop(_ pointer: UnsafeMutableRawPointer?) {
     pthread_setspecific(currentLoopKey, pointer)
     let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
     loop.shutdown()
+    UncaughtErrors.register(nil)
     pthread_setspecific(currentLoopKey, nil)
 }
 
