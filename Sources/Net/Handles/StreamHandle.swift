@@ -188,7 +188,14 @@ class StreamHandle: Handle {
         for chunk in chunks {
             let count = chunk.count
             if skip >= count { skip -= count; continue }
-            chunk.withUnsafeBytes { append(UnsafeRawBufferPointer(rebasing: $0[skip...]), to: &bufs) }
+            let base = chunk.withUnsafeBytes { $0.baseAddress! }.advanced(by: skip)
+            let length = count - skip
+            if length <= maxBufLength {
+                bufs.append(uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)),
+                                        UInt32(truncatingIfNeeded: length)))
+            } else {
+                append(UnsafeRawBufferPointer(start: base, count: length), to: &bufs)
+            }
             skip = 0
         }
         return bufs

@@ -209,12 +209,12 @@ extension Socket {
         }
     }
 
-    /// Whether writes are gathered, waiting for the end of the callback (or for `gatherFlushSize`).
+    /// Whether writes are gathered, waiting for the end of the callback (or for `GatheredWrites.flushSize`).
     var isGathering: Bool { rareFlags[RareFlag.gathering] }
 
     /// Whether this small callback-less write should be gathered: gathering asked for, more than
-    /// `writesAtOnce` of them in a row in this callback, nothing queued in libuv, and a descriptor of the
-    /// socket's own.
+    /// `GatheredWrites.writesAtOnce` of them in a row in this callback, nothing queued in libuv, and a
+    /// descriptor of the socket's own.
     @inline(never) private func shouldGather(on handle: StreamHandle) -> Bool {
         rareFlags[RareFlag.gatherWrites]
             && handle.withLoop { $0.countRun(by: ObjectIdentifier(self)) } > GatheredWrites.writesAtOnce
@@ -224,9 +224,9 @@ extension Socket {
     /// Takes a small callback-less write as the kernel takes one, at once (it completes synchronously,
     /// as after a `uv_try_write` that took it all), and keeps its bytes to hand them to the kernel with
     /// the writes that follow: at the end of the callback (the loop's `settle`), once they reach
-    /// `gatherFlushSize`, before this socket's next write, `end()`, connect or destroy that must come
-    /// after them, before another socket's write, shutdown, close or connect (one socket gathers at a
-    /// time), before an uncaught error is reported, and at `exit()`.
+    /// `GatheredWrites.flushSize`, before this socket's next write, `end()`, connect or destroy that must
+    /// come after them, before another socket's write, shutdown, close or connect (one socket gathers at
+    /// a time), before an uncaught error is reported, and at `exit()`.
     ///
     /// Node's contract holds: `write` returns what it would, `writableLength` is back to 0, callbacks,
     /// 'drain' and the bytes' order (across sockets too) are the same. What moves is the moment the bytes
