@@ -37,6 +37,58 @@ import Testing
         }
     }
 
+    /// Off unless asked for, and each way of asking turns it on: `Socket.Options`, `ConnectOptions`, and
+    /// `Server.Options` for every accepted socket.
+    @Test func offByDefaultAndOnWhereAskedFor() {
+        let ours = LoopThread.run { _, trace in
+            trace.log("Socket() \(Socket().gatherWrites), Options \(try! Socket(Socket.Options(gatherWrites: true)).gatherWrites)")
+            for gather in [false, true] {
+                var server: Server!
+                server = Net.createServer(Server.Options(gatherWrites: gather)) { accepted in
+                    trace.log("server option \(gather): accepted \(accepted.gatherWrites)")
+                    accepted.destroy()
+                    server.close()
+                }
+                try! server.listen(port: 0, host: "127.0.0.1") {
+                    var options = ConnectOptions(port: server.address()!.port!, host: "127.0.0.1")
+                    options.gatherWrites = gather
+                    let c = try! Net.connect(options)
+                    trace.log("connect option \(gather): \(c.gatherWrites)")
+                    c.on(.error) { _ in }
+                    c.on(.close) { _ in }
+                    c.resume()
+                }
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace.first == "Socket() false, Options true")
+        #expect(Set(ours.trace.dropFirst()) == [
+            "connect option false: false", "connect option true: true",
+            "server option false: accepted false", "server option true: accepted true",
+        ])
+    }
+
+    /// Turning `gatherWrites` off hands what was kept to the kernel at once: the peer has every byte
+    /// during the callback.
+    @Test func turningGatheringOffHandsTheKeptBytesOnAtOnce() {
+        let server = WriteGatheringTests.RawServer()
+        defer { server.close() }
+        let ours = LoopThread.run { _, trace in
+            var c: Socket!
+            c = try! Net.connect(ConnectOptions(path: server.path, gatherWrites: true)) {
+                for digit in 0...7 { c.write("\(digit)") }
+                let peer = server.accept()
+                trace.log("kept: \(WriteGatheringTests.RawServer.available(peer)) gathering \(c.isGathering)")
+                c.gatherWrites = false
+                trace.log("off: \(WriteGatheringTests.RawServer.available(peer)) gathering \(c.isGathering)")
+                Glibc.close(peer)
+                c.destroy()
+            }
+        }
+        #expect(ours.finished)
+        #expect(ours.trace == ["kept: 0123 gathering true", "off: 4567 gathering false"])
+    }
+
     static let resetMidCallbackJS = """
         let peer = null, ready = false, c;
         const server = net.createServer((s) => { peer = s; server.close(); go(); });
