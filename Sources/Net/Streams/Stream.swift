@@ -24,7 +24,7 @@ public protocol Stream: EventEmitter {
     func _queueTick(_ tick: StreamTick) -> Bool
 }
 
-/// The ticks the stream machinery queues on every read and write (see ``Stream/_queueTick(_:)``).
+/// The ticks the stream machinery queues on every read and write (see `Stream._queueTick(_:)`).
 public enum StreamTick: UInt8 {
     /// Readable's `maybeReadMore_`.
     case maybeReadMore
