@@ -46,11 +46,12 @@ case "listen-fd0":
     EventLoop.current.run()
     print("exit")
 case "exit-after-writes":
-    // Connects to the port given, writes eight small chunks in the 'connect' callback (the last four are
-    // gathered) and exits in that callback: the peer must still get all of them.
+    // Connects to the port given, writes eight small chunks in the 'connect' callback (gathering on: the
+    // last four are gathered) and exits in that callback: the peer must still get all of them.
     let port = Int(CommandLine.arguments.dropFirst(2).first ?? "") ?? 0
     var socket: Socket!
     socket = try connect(port: port, host: "127.0.0.1") {
+        socket.gatherWrites = true
         for text in ["one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight"] { socket.write(text) }
         exit(0)
     }

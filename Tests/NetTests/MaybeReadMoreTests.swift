@@ -57,7 +57,7 @@ import Testing
                                             let before = state.bits
                                             let ticks = loop.pendingTickCount, events = dataEvents
                                             let took = path()
-                                            return (state.bits, state.length, loop.pendingTickCount - ticks, dataEvents - events, took, before)
+                                            return (state.bits.raw, state.length, loop.pendingTickCount - ticks, dataEvents - events, took, before.raw)
                                         }
                                         let shortcut = effect { client.maybeReadMoreWhileReading() }
                                         let general = effect { client.maybeReadMoreNT(); return true }

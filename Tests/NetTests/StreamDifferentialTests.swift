@@ -7,88 +7,7 @@ import Testing
 /// twice, with `stream.Readable`/`Writable`/`Duplex` in JavaScript and with Net's protocols in Swift, and
 /// the event traces must match line by line.
 @Suite struct StreamDifferentialTests {
-    // MARK: Test streams
-
-    final class MemoryWritable: Writable {
-        let eventListeners = EventListeners()
-        let streamState: StreamState
-        let log: (String) -> Void
-        let asyncWrites: Bool
-        let writev: Bool
-
-        init(highWaterMark: Int, asyncWrites: Bool = true, writev: Bool = false, log: @escaping (String) -> Void) {
-            streamState = StreamState(writable: WritableState(highWaterMark: highWaterMark))
-            self.asyncWrites = asyncWrites
-            self.writev = writev
-            self.log = log
-        }
-
-        func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
-            log("_write \(chunk.toString())")
-            if asyncWrites { setImmediate { callback(nil) } } else { callback(nil) }
-        }
-
-        var hasWritev: Bool { writev }
-
-        func _writev(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
-            log("_writev \(chunks.map { $0.toString() }.joined(separator: ","))")
-            setImmediate { callback(nil) }
-        }
-
-        func _final(_ callback: @escaping (NetError?) -> Void) {
-            log("_final")
-            setImmediate { callback(nil) }
-        }
-    }
-
-    final class MemoryReadable: Readable {
-        let eventListeners = EventListeners()
-        let streamState: StreamState
-        var source: [String?]
-        let log: (String) -> Void
-
-        init(_ source: [String?], highWaterMark: Int, log: @escaping (String) -> Void) {
-            streamState = StreamState(readable: ReadableState(highWaterMark: highWaterMark))
-            self.source = source
-            self.log = log
-        }
-
-        func _read(_ size: Int) {
-            guard !source.isEmpty else { return }
-            let next = source.removeFirst()
-            setImmediate { [self] in push(next.map { Buffer($0) }) }
-        }
-    }
-
-    final class MemoryDuplex: Duplex {
-        let eventListeners = EventListeners()
-        let streamState = StreamState(readable: ReadableState(), writable: WritableState())
-        let allowHalfOpen: Bool
-        let log: (String) -> Void
-        var source: [String?]
-
-        init(allowHalfOpen: Bool, source: [String?], log: @escaping (String) -> Void) {
-            self.allowHalfOpen = allowHalfOpen
-            self.source = source
-            self.log = log
-        }
-
-        func _read(_ size: Int) {
-            guard !source.isEmpty else { return }
-            let next = source.removeFirst()
-            setImmediate { [self] in push(next.map { Buffer($0) }) }
-        }
-
-        func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
-            log("_write \(chunk.toString())")
-            setImmediate { callback(nil) }
-        }
-
-        func _final(_ callback: @escaping (NetError?) -> Void) {
-            log("_final")
-            setImmediate { callback(nil) }
-        }
-    }
+    // The test streams (MemoryWritable, MemoryReadable, MemoryDuplex) are in NetTestSupport.
 
     static let prelude = """
         const { Readable, Writable, Duplex } = require('stream');
@@ -465,12 +384,12 @@ import Testing
 
 /// Listeners are dropped after 'close', so the cycles Node-style code creates do not leak.
 @Suite struct StreamLifetimeTests {
-    final class Box: @unchecked Sendable { weak var stream: StreamDifferentialTests.MemoryWritable? }
+    final class Box: @unchecked Sendable { weak var stream: MemoryWritable? }
 
     @Test func selfCapturingListenersAreReleasedAfterClose() {
         let box = Box()
         let result = LoopThread.run { _, trace in
-            let w = StreamDifferentialTests.MemoryWritable(highWaterMark: 16) { _ in }
+            let w = MemoryWritable(highWaterMark: 16) { _ in }
             box.stream = w
             w.on(.finish) { trace.log("finish, writable \(w.writable)") }   // captures w: a cycle
             w.on(.close) { _ in trace.log("close, listeners \(w.listenerCount(.finish))") }
@@ -482,7 +401,7 @@ import Testing
 
     @Test func streamsThatNeverCloseKeepTheirListeners() {
         let result = LoopThread.run { _, trace in
-            let w = StreamDifferentialTests.MemoryWritable(highWaterMark: 16) { _ in }
+            let w = MemoryWritable(highWaterMark: 16) { _ in }
             w.streamState.autoDestroy = false
             w.on(.finish) { trace.log("finish") }
             w.end("bye") { _ in trace.log("listeners \(w.listenerCount(.finish))") }

@@ -120,10 +120,11 @@ import Testing
         #expect(result.trace.last?.hasSuffix("as expected true") == true)
     }
 
-    /// Many small callback-less string writes in one callback are gathered (README, "Small writes"), from
-    /// the strings' own bytes; `end(string)` writes its string last, in each kind of encoding.
-    @Test(arguments: [Encoding.utf8, .latin1, .hex])
-    func smallStringsAndEndArriveInOrder(endEncoding: Encoding) {
+    /// Many small callback-less string writes in one callback, each written from the string's own bytes
+    /// (and, with `gatherWrites`, gathered: README, "Small writes"); `end(string)` writes its string last,
+    /// in each kind of encoding.
+    @Test(arguments: [Encoding.utf8, .latin1, .hex], [false, true])
+    func smallStringsAndEndArriveInOrder(endEncoding: Encoding, gatherWrites: Bool) {
         let result = LoopThread.run { _, trace in
             let small = (0..<40).map { "message \($0) ü\n" }
             let last = endEncoding == .hex ? "c3bc21" : "the end \(endEncoding)"
@@ -132,6 +133,7 @@ import Testing
             Self.collect(trace, expected: expected) { _, port in
                 var client: Socket!
                 client = try! Net.connect(port: port, host: "127.0.0.1") {
+                    client.gatherWrites = gatherWrites
                     var all = true
                     for i in small.indices { all = client.write("message \(i) ü\n") && all }
                     trace.log("every write returned true \(all), writableLength \(client.writableLength)")

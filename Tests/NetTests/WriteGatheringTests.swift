@@ -5,9 +5,10 @@ import Glibc
 import NetTestSupport
 import Testing
 
-/// Small callback-less writes gathered within one callback (`Socket.gather(_:on:)`): each completes at
-/// once, as a write the kernel takes does in Node, and the bytes reach the kernel together at the end of
-/// the callback. The scenarios that Node can run are compared with Node's trace.
+/// Small callback-less writes gathered within one callback (`Socket.gatherWrites`, an explicit opt-in that
+/// every test here sets): each completes at once, as a write the kernel takes does in Node, and the bytes
+/// reach the kernel together at the end of the callback. The scenarios that Node can run are compared
+/// with Node's trace.
 @Suite struct WriteGatheringTests {
     /// 1000 writes of 64 bytes in one callback, one write with a callback among them, then `end()`: every
     /// write returns true with `writableLength` back to 0, callbacks and ticks keep Node's order, and the
@@ -60,6 +61,7 @@ import Testing
             try! server.listen(port: 0, host: "127.0.0.1") {
                 var c: Socket!
                 c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     func chunk(_ n: Int) -> Buffer { Buffer((0..<64).map { UInt8(truncatingIfNeeded: n + $0) }) }
                     var trues = 0, nonZero = 0
                     for n in 0..<1000 {
@@ -112,6 +114,7 @@ import Testing
             try! server.listen(port: 0, host: "127.0.0.1") {
                 var c: Socket!
                 c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     for s in ["one ", "two ", "three ", "four ", "five ", "six ", "seven ", "eight"] { c.write(s) }
                     #expect(c.isGathering)
                     c.destroy()
@@ -148,6 +151,7 @@ import Testing
             server = Net.createServer { c in c.destroy(); server.close() }
             try! server.listen(port: 0, host: "127.0.0.1") {
                 let c = try! Net.connect(ConnectOptions(port: server.address()!.port!, host: "127.0.0.1", allowHalfOpen: true))
+                c.gatherWrites = true
                 c.on(.end) {
                     for i in 0..<3 {
                         let r = c.write("abc")
@@ -174,6 +178,7 @@ import Testing
             try! server.listen(port: 0, host: "127.0.0.1") {
                 var c: Socket!
                 c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     let results = (0..<6).map { _ in c.write("abc") }
                     trace.log("writes \(results) gathering \(c.isGathering)")
                     _ = shutdown(c.handle!.fileDescriptor!, Int32(SHUT_WR))
@@ -206,6 +211,7 @@ import Testing
                 var sent: [UInt8] = []
                 var callbacks = 0, outOfOrder = 0, falses = 0, drains = 0, gathering = 0
                 c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     var next = 0
                     func pump() {
                         while next < messages {
@@ -305,6 +311,7 @@ import Testing
         let ours = LoopThread.run { _, trace in
             var c: Socket!
             c = Net.connect(path: server.path) {
+                c.gatherWrites = true   // the opt-in these tests are about
                 for digit in 1...8 { c.write("\(digit)") }
                 let peer = server.accept()
                 trace.log("during the callback: \(RawServer.available(peer))")
@@ -327,6 +334,7 @@ import Testing
         let ours = LoopThread.run { _, trace in
             var first: Socket!, second: Socket!
             first = Net.connect(path: server.path) {
+                first.gatherWrites = true   // the opt-in these tests are about
                 second = Net.connect(path: server.path) {
                     let a = server.accept(), b = server.accept()
                     for n in 1...6 { first.write("a\(n) ") }
@@ -357,7 +365,7 @@ import Testing
         let (mine, peer) = (fds[0], fds[1])
         defer { Glibc.close(peer) }
         let ours = LoopThread.run { _, trace in
-            let s = try! Socket(Socket.Options(fd: mine, readable: false))
+            let s = try! Socket(Socket.Options(fd: mine, readable: false, gatherWrites: true))
             setImmediate {
                 for letter in ["a", "b", "c", "d", "e", "f"] { s.write(letter) }
                 trace.log("gathering \(s.isGathering)")
@@ -394,6 +402,7 @@ import Testing
             try! server.listen(path: path) {
                 var c: Socket!
                 c = Net.connect(path: path) {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     var size: Int32 = 2048
                     _ = setsockopt(c.handle!.fileDescriptor!, SOL_SOCKET, SO_SNDBUF, &size, socklen_t(MemoryLayout<Int32>.size))
                     setImmediate {
@@ -444,6 +453,7 @@ import Testing
         try! server.listen(path: path) {
             var c: Socket!
             c = Net.connect(path: path) {
+                c.gatherWrites = true   // the opt-in these tests are about
                 shrinkSendBuffer(c)
                 setImmediate { body(c, peer) }
             }
@@ -515,6 +525,7 @@ import Testing
                 _ = setsockopt(server.handle!.fileDescriptor!, SOL_SOCKET, SO_RCVBUF, &small, socklen_t(MemoryLayout<Int32>.size))
                 var c: Socket!
                 c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    c.gatherWrites = true   // the opt-in these tests are about
                     Self.shrinkSendBuffer(c)
                     setImmediate {
                         Self.writeGathered(c)

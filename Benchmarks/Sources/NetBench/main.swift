@@ -26,6 +26,10 @@ let scenario = arguments[1]
 let seconds: Double = getenv("BENCH_SECONDS").flatMap { Double(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil } ?? 1
 let warmup = max(seconds / 5, 0.05)
 let gbit = 8.0 / (1024 * 1024 * 1024)
+/// NET_GATHER_WRITES=1: every socket opts in to write gathering (`Socket.gatherWrites`, not Node's
+/// behaviour); the results are reported as implementation `net-gather`, next to `net` with the defaults.
+let gatherWrites = getenv("NET_GATHER_WRITES").map { String(cString: $0) == "1" } ?? false
+let implName = gatherWrites ? "net-gather" : "net"
 
 /// What the scenario counts, shared by its listeners (all on the one loop thread). The harness's own
 /// counting is not what is measured: no dynamic exclusivity check on it (76 instructions per count).
@@ -48,7 +52,7 @@ func startClock(scale: Double, unit: String) {
         _ = setTimeout(Int(seconds * 1000)) {
             let secs = Double(now() - start) / 1e9
             let value = Double(counted.value - base) * scale / secs
-            print("scenario=\(scenario) impl=net ops_per_s=\(value) unit=\(unit)")
+            print("scenario=\(scenario) impl=\(implName) ops_per_s=\(value) unit=\(unit)")
             fflush(nil)
             exit(0)
         }
@@ -56,7 +60,7 @@ func startClock(scale: Double, unit: String) {
 }
 
 func listen(_ onConnection: @escaping (Socket) -> Void, then: @escaping (Int) -> Void) {
-    let server = createServer(onConnection)
+    let server = createServer(Server.Options(gatherWrites: gatherWrites), onConnection)
     do {
         try server.listen(port: 0, host: "127.0.0.1") { then(server.address()!.port!) }
     } catch {
@@ -65,6 +69,8 @@ func listen(_ onConnection: @escaping (Socket) -> Void, then: @escaping (Int) ->
 }
 
 func connect(_ options: ConnectOptions, _ onConnect: @escaping (Socket) -> Void) {
+    var options = options
+    options.gatherWrites = gatherWrites
     do {
         var socket: Socket?
         socket = try createConnection(options) { onConnect(socket!) }

@@ -18,18 +18,6 @@ public final class AbortSignal: EventEmitter {
         return signal
     }
 
-    /// A signal that aborts after `ms` milliseconds with a TimeoutError (Node's `AbortSignal.timeout`);
-    /// its timer does not keep the loop alive. The timer holds the signal until it fires, so a signal only
-    /// its listeners know (`connect(.init(…, signal: .timeout(ms)))`) still aborts, as Node keeps a timeout
-    /// signal that has listeners.
-    public static func timeout(_ ms: Int) -> AbortSignal {
-        let signal = AbortSignal()
-        setTimeout(ms) {
-            signal.fire(NetError("The operation was aborted due to timeout", name: "TimeoutError"))
-        }.unref()
-        return signal
-    }
-
     /// Throws the reason if the signal has been aborted.
     public func throwIfAborted() throws(NetError) {
         if aborted, let reason { throw reason }

@@ -675,10 +675,9 @@ extension EventEmitter {
         }
         guard var i = store.firstIndex(of: event.eventName) else {
             if event.eventName.tag == .error {
-                // Node's kernel already has what was written before the error: so must ours, before the
-                // handler prints it (or ends the process).
-                EventLoop.flushCurrentGatherer()
-                EventLoop.current.uncaughtErrorHandler(EventListeners.unhandledError(payload))
+                // The loop runs what must happen before (a gathering socket's bytes, which Node's kernel
+                // already has), then its handler prints the error (or ends the process).
+                UncaughtErrors.report(EventListeners.unhandledError(payload))
             }
             return false
         }

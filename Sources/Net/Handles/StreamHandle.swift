@@ -62,11 +62,11 @@ class StreamHandle: Handle {
         let status = uv_read_start(stream, { handle, suggested, buf in
             StreamHandle.borrowing(handle!) { stream in
                 if let user = stream.readBuffer {
-                    buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(user.count))
+                    buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(clamping: user.count))
                 } else {
                     let large = stream.readsLarge
                     let slab = stream.withLoop { large ? $0.largeReadSlab.memory() : $0.readSlab.memory() }
-                    buf!.pointee = uv_buf_init(slab.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(slab.count))
+                    buf!.pointee = uv_buf_init(slab.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(clamping: slab.count))
                 }
             }
         }, { handle, nread, buf in
@@ -77,12 +77,12 @@ class StreamHandle: Handle {
             } else if nread == Int(UV_EOF.rawValue) {
                 event = .eof
             } else {
-                event = .error(Int32(nread))
+                event = .error(Int32(clamping: nread))
             }
             StreamHandle.borrowing(handle!) { stream in
                 if nread > 0, stream.readBuffer == nil {
                     // A read that filled its block is followed by a large one; one under 64 KiB ends that.
-                    let filled = nread == Int(buf!.pointee.len)
+                    let filled = nread == Int(clamping: buf!.pointee.len)
                     if filled || nread < EventLoop.readSize { stream.readsLarge = filled }
                 }
                 stream.withLoop { $0.dispatch { stream.owner?.handleRead(event, from: stream) } }
@@ -102,17 +102,22 @@ class StreamHandle: Handle {
     // MARK: Writing
 
     /// Bytes queued in libuv and not yet written (`uv_stream_get_write_queue_size`).
-    final var writeQueueSize: Int { isClosing ? 0 : Int(uv_stream_get_write_queue_size(stream)) }
+    final var writeQueueSize: Int { isClosing ? 0 : Int(clamping: uv_stream_get_write_queue_size(stream)) }
+
+    /// The most bytes one `uv_buf_t` carries: larger blocks (a write of 4 GiB or more, whose length
+    /// `uv_buf_init` cannot take) are split into pieces of this size, written in order.
+    static let maxBufLength = 1 << 30
 
     /// `uv_try_write` of one contiguous block, with its `uv_buf_t` on the stack: the bytes the kernel took
     /// at once (0 when it would block, or while earlier writes wait in libuv's queue), or a negative
-    /// libuv error.
+    /// libuv error. A block over `maxBufLength` is tried as pieces of that size.
     @inline(__always)
     final func tryWrite(_ bytes: UnsafeRawBufferPointer) -> Int {
         guard !isClosing else { return Int(UV_EBADF.rawValue) }
         guard bytes.count > 0 else { return 0 }
+        guard bytes.count <= Self.maxBufLength else { return tryWrite(Self.bufs(bytes, skipping: 0)) }
         var buf = uv_buf_init(UnsafeMutablePointer(mutating: bytes.baseAddress!.assumingMemoryBound(to: CChar.self)),
-                              UInt32(bytes.count))
+                              UInt32(truncatingIfNeeded: bytes.count))
         let tried = uv_try_write(stream, &buf, 1)
         if tried == UV_EAGAIN.rawValue || tried == UV_ENOSYS.rawValue { return 0 }
         return Int(tried)
@@ -121,9 +126,14 @@ class StreamHandle: Handle {
     /// `uv_try_write` of several chunks as one `writev`; as ``tryWrite(_:)-(UnsafeRawBufferPointer)``.
     final func tryWrite(_ chunks: [Buffer]) -> Int {
         guard !isClosing else { return Int(UV_EBADF.rawValue) }
-        var bufs = Self.bufs(chunks, skipping: 0)
+        return tryWrite(Self.bufs(chunks, skipping: 0))
+    }
+
+    private final func tryWrite(_ bufs: [uv_buf_t]) -> Int {
+        var bufs = bufs
         guard !bufs.isEmpty else { return 0 }
-        let tried = bufs.withUnsafeMutableBufferPointer { uv_try_write(stream, $0.baseAddress, UInt32($0.count)) }
+        // Trying fewer buffers than given is still a correct try (it reports the bytes taken).
+        let tried = bufs.withUnsafeMutableBufferPointer { uv_try_write(stream, $0.baseAddress, UInt32(clamping: $0.count)) }
         if tried == UV_EAGAIN.rawValue || tried == UV_ENOSYS.rawValue { return 0 }
         return Int(tried)
     }
@@ -134,15 +144,28 @@ class StreamHandle: Handle {
     /// synchronous refusal (no callback follows then) or 0.
     final func queueWrite(_ chunks: [Buffer], skipping offset: Int, completion: @escaping (Int32) -> Void) -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
-        var bufs = Self.bufs(chunks, skipping: offset)
+        return queueWrite(Self.bufs(chunks, skipping: offset), keeping: chunks, completion: completion)
+    }
+
+    /// Queues `bytes` with one `uv_write`, without copying them: `owner` is what keeps their memory alive
+    /// and unchanged (a string whose UTF-8 storage they are) until `completion`. As the other `queueWrite`.
+    final func queueWrite(_ bytes: UnsafeRawBufferPointer, keeping owner: AnyObject, completion: @escaping (Int32) -> Void) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return queueWrite(Self.bufs(bytes, skipping: 0), keeping: owner, completion: completion)
+    }
+
+    private final func queueWrite(_ bufs: [uv_buf_t], keeping owner: Any, completion: @escaping (Int32) -> Void) -> Int32 {
+        var bufs = bufs
         guard !bufs.isEmpty else {
             loop.nextTick { completion(0) }
             return 0
         }
-        let request = Request<uv_write_t, WriteContext>(WriteContext(chunks: chunks, handle: self, completion: completion))
+        // Each buffer is at least one byte of memory that exists, so this many never do.
+        precondition(bufs.count <= Int(UInt32.max), "StreamHandle: \(bufs.count) buffers in one write")
+        let request = Request<uv_write_t, WriteContext>(WriteContext(keeping: owner, handle: self, completion: completion))
         // libuv copies the uv_buf_t array into the request; only the bytes must outlive this call.
         let status = bufs.withUnsafeMutableBufferPointer { bufs in
-            uv_write(request.req, stream, bufs.baseAddress, UInt32(bufs.count)) { req, status in
+            uv_write(request.req, stream, bufs.baseAddress, UInt32(truncatingIfNeeded: bufs.count)) { req, status in
                 let request = Request<uv_write_t, WriteContext>.complete(req!)
                 let context = request.context
                 context.handle.loop.dispatch { context.completion(status) }
@@ -152,7 +175,8 @@ class StreamHandle: Handle {
         return status
     }
 
-    /// `uv_buf_t`s over the chunks' storage from byte `offset` on, empty chunks left out.
+    /// `uv_buf_t`s over the chunks' storage from byte `offset` on, empty chunks left out, each at most
+    /// `maxBufLength` bytes (a larger chunk gives several, in order).
     ///
     /// The pointers outlive `withUnsafeBytes`: a `Buffer` is a native `[UInt8]`, whose elements live in
     /// one heap object that neither moves nor changes while a copy of the array is held and nobody holds
@@ -164,22 +188,47 @@ class StreamHandle: Handle {
         for chunk in chunks {
             let count = chunk.count
             if skip >= count { skip -= count; continue }
-            let base = chunk.withUnsafeBytes { $0.baseAddress! }
-            bufs.append(uv_buf_init(UnsafeMutablePointer(mutating: base.advanced(by: skip).assumingMemoryBound(to: CChar.self)),
-                                    UInt32(count - skip)))
+            let base = chunk.withUnsafeBytes { $0.baseAddress! }.advanced(by: skip)
+            let length = count - skip
+            if length <= maxBufLength {
+                bufs.append(uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)),
+                                        UInt32(truncatingIfNeeded: length)))
+            } else {
+                append(UnsafeRawBufferPointer(start: base, count: length), to: &bufs)
+            }
             skip = 0
         }
         return bufs
     }
 
-    /// What a queued write owns until its callback: the chunks whose memory libuv writes from, the
+    /// `uv_buf_t`s over `bytes` from byte `offset` on, each at most `maxBufLength` bytes.
+    private static func bufs(_ bytes: UnsafeRawBufferPointer, skipping offset: Int) -> [uv_buf_t] {
+        var bufs: [uv_buf_t] = []
+        if offset < bytes.count { append(UnsafeRawBufferPointer(rebasing: bytes[offset...]), to: &bufs) }
+        return bufs
+    }
+
+    private static func append(_ bytes: UnsafeRawBufferPointer, to bufs: inout [uv_buf_t]) {
+        guard var base = bytes.baseAddress else { return }
+        var left = bytes.count
+        while left > 0 {
+            let piece = min(left, maxBufLength)
+            bufs.append(uv_buf_init(UnsafeMutablePointer(mutating: base.assumingMemoryBound(to: CChar.self)),
+                                    UInt32(truncatingIfNeeded: piece)))
+            base += piece
+            left -= piece
+        }
+    }
+
+    /// What a queued write owns until its callback: what keeps the memory libuv writes from alive, the
     /// handle, the completion.
     final class WriteContext {
-        let chunks: [Buffer]
+        /// What keeps the bytes alive: the chunks, or the owner of borrowed bytes.
+        let kept: Any
         let handle: StreamHandle
         let completion: (Int32) -> Void
-        init(chunks: [Buffer], handle: StreamHandle, completion: @escaping (Int32) -> Void) {
-            self.chunks = chunks
+        init(keeping kept: Any, handle: StreamHandle, completion: @escaping (Int32) -> Void) {
+            self.kept = kept
             self.handle = handle
             self.completion = completion
         }

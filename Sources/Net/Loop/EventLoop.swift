@@ -14,7 +14,7 @@ import Glibc
 /// After every callback from libuv into Swift the loop drains its ``nextTick(_:)`` queue before
 /// returning to libuv, as Node drains its tick queue, so the orderings Node's tests assert hold here.
 /// ``setImmediate(_:)`` callbacks run after I/O polling (`uv_check`), each batch in the next iteration.
-public final class EventLoop: @unchecked Sendable {
+public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
     // `assertOnLoop`); `inbox` is behind a lock, and `wakeup` is only sent to with that lock held while
     // the inbox accepts work (`shutdown` stops accepting before it closes the handle).
@@ -32,16 +32,15 @@ public final class EventLoop: @unchecked Sendable {
     @exclusivity(unchecked) private var ticks = Deque<Tick>()
     @exclusivity(unchecked) private var drainingTicks = false
     @exclusivity(unchecked) private var callbackDepth = 0
-    /// The object whose gathered writes wait for the end of the callback (see `Socket.gather`). One at
-    /// most: another object's write flushes it first, so bytes enter the kernel in the order the
-    /// program wrote them, across connections too.
-    @exclusivity(unchecked) private var gatherer: (any WriteGatherer)?
-    /// The object that made the last small callback-less write of this callback, and how many it made
-    /// in a row (see ``countWrite(by:)``).
-    @exclusivity(unchecked) private var writer: ObjectIdentifier?
-    @exclusivity(unchecked) private var writerRun = 0
-    /// A gathering buffer to reuse (emptied, its capacity kept), so that a batch allocates nothing.
-    @exclusivity(unchecked) var spareGatherBuffer: [UInt8] = []
+    /// The task waiting for the end of the callback (see ``deferToCallbackEnd(_:)``). One at most.
+    @exclusivity(unchecked) private var deferred: (any CallbackEndTask)?
+    /// The object that made the last counted call of this callback, and how many it made in a row (see
+    /// ``countRun(by:)``).
+    @exclusivity(unchecked) private var runner: ObjectIdentifier?
+    @exclusivity(unchecked) private var runLength = 0
+    /// A byte array to reuse (emptied, its capacity kept), lent to whoever batches bytes within a
+    /// callback (a gathering socket), so that a batch allocates nothing.
+    @exclusivity(unchecked) var spareBytes: [UInt8] = []
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
     @exclusivity(unchecked) private var refedImmediates = 0
     private var isShutDown = false
@@ -64,15 +63,12 @@ public final class EventLoop: @unchecked Sendable {
 
     /// Node's behaviour for an unhandled `'error'` event: print it, exit with status 1.
     public static func defaultUncaughtErrorHandler(_ error: NetError) {
-        fflush(nil)
-        var text = "Unhandled 'error' event\n\n\(error.inspected)\n"
-        text.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
-        exit(1)
+        UncaughtErrors.printAndExit(error)
     }
 
     private init() {
         net_ignore_sigpipe()
-        _ = flushGatheredAtExitRegistration
+        _ = runDeferredAtExitRegistration
         thread = pthread_self()
         uv = .allocate(capacity: 1)
         let status = uv_loop_init(uv)
@@ -87,6 +83,8 @@ public final class EventLoop: @unchecked Sendable {
         // The loop's own handles never keep it alive; only user work does.
         wakeup.hasRef = false
         checkHandle.hasRef = false
+        // Unhandled 'error' events on this thread come here (see `reportUncaughtError`).
+        UncaughtErrors.register(self)
     }
 
     deinit {
@@ -172,71 +170,77 @@ public final class EventLoop: @unchecked Sendable {
         for work in batch { dispatch(work) }
     }
 
-    /// Runs one callback into Swift; when the outermost callback returns, drains the tick queue and
-    /// flushes the writes gathered meanwhile (see ``gatherer``), until neither is left.
+    /// Runs one callback into Swift; when the outermost callback returns, drains the tick queue and runs
+    /// the task deferred meanwhile (see ``deferToCallbackEnd(_:)``), until neither is left.
     @inline(__always) func dispatch(_ body: () -> Void) {
-        if callbackDepth == 0 { writer = nil }
+        if callbackDepth == 0 { runner = nil }
         callbackDepth += 1
         body()
-        if callbackDepth == 1, !drainingTicks, !ticks.isEmpty || gatherer != nil { settle() }
+        if callbackDepth == 1, !drainingTicks, !ticks.isEmpty || deferred != nil { settle() }
         callbackDepth -= 1
     }
 
     private func settle() {
         repeat {
             runTicks()
-            flushGatherer()
-        } while !ticks.isEmpty || gatherer != nil
+            runDeferred()
+        } while !ticks.isEmpty || deferred != nil
     }
 
-    // MARK: Gathered writes
+    // MARK: Work deferred to the end of a callback
 
-    /// Counts a small callback-less write by `object` (a socket) and returns how many it has made in a
-    /// row in this callback, with no other object's write between; 0 outside a callback (the main script
-    /// before `run()` and its first ticks), where nothing would flush gathered bytes.
-    @inline(__always) func countWrite(by object: ObjectIdentifier) -> Int {
+    /// Counts a call by `object` and returns how many it has made in a row in this callback, with no
+    /// other object's call between; 0 outside a callback (the main script before `run()` and its first
+    /// ticks), where nothing would run a deferred task.
+    @inline(__always) func countRun(by object: ObjectIdentifier) -> Int {
         guard callbackDepth > 0 else { return 0 }
-        if writer == object {
-            writerRun += 1
+        if runner == object {
+            runLength += 1
         } else {
-            writer = object
-            writerRun = 1
+            runner = object
+            runLength = 1
         }
-        return writerRun
+        return runLength
     }
 
-    /// Before `object` hands anything to the kernel (a write, a shutdown, a close): another object's
-    /// gathered bytes go first, as they were written first.
-    @inline(__always) func flushGatherer(before object: AnyObject) {
-        if let gatherer, gatherer !== object { flushGatherer() }
+    /// Before `object` acts on something another object's deferred task would act on first: that task
+    /// runs now (a gathering socket's bytes go to the kernel before another socket's write).
+    @inline(__always) func runDeferred(before object: AnyObject) {
+        if let deferred, deferred !== object { runDeferred() }
     }
 
-    /// `object` now holds gathered writes, to be flushed at the end of this callback; any other
-    /// object's go to the kernel now.
-    func startGathering(_ object: any WriteGatherer) {
-        if gatherer != nil { flushGatherer() }
-        gatherer = object
+    /// `task` is to run at the end of this callback, after its ticks; any other object's deferred task
+    /// runs now (one at a time, so their effects keep the order the program asked for them in).
+    func deferToCallbackEnd(_ task: any CallbackEndTask) {
+        if deferred != nil { runDeferred() }
+        deferred = task
     }
 
-    /// `object` has flushed its gathered writes by itself.
-    @inline(__always) func stopGathering(_ object: AnyObject) {
-        if gatherer === object { gatherer = nil }
+    /// `task` has done its work by itself.
+    @inline(__always) func cancelDeferred(_ task: AnyObject) {
+        if deferred === task { deferred = nil }
     }
 
-    /// Hands the gathered writes to the kernel now (at the end of a callback, before another object's
-    /// write, before an uncaught error ends the process); at exit, only tries.
-    func flushGatherer(atExit: Bool = false) {
-        guard let gatherer else { return }
-        self.gatherer = nil
-        gatherer.flushGathered(atExit: atExit)
+    /// Runs the deferred task now (at the end of a callback, before another object's action, before an
+    /// uncaught error is reported); `atExit`, only what cannot block.
+    func runDeferred(atExit: Bool = false) {
+        guard let deferred else { return }
+        self.deferred = nil
+        deferred.runAtCallbackEnd(atExit: atExit)
     }
 
-    /// Flushes the calling thread's loop's gathered writes, if it has a loop (none is made): before an
-    /// uncaught error is reported, and at `exit()` (`atExit`), so that a Node process that exits leaves
-    /// the bytes its kernel took. Only the calling thread's loop: a loop is confined to its thread.
-    static func flushCurrentGatherer(atExit: Bool = false) {
+    /// Runs the calling thread's loop's deferred task, if it has a loop (none is made): at `exit()`
+    /// (`atExit`). Only the calling thread's loop: a loop is confined to its thread.
+    static func runCurrentDeferred(atExit: Bool = false) {
         guard let existing = pthread_getspecific(currentLoopKey) else { return }
-        Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue().flushGatherer(atExit: atExit)
+        Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue().runDeferred(atExit: atExit)
+    }
+
+    /// Reports an 'error' event nobody listens to (Node's uncaught exception) to `uncaughtErrorHandler`,
+    /// after the deferred task: what the program did before the error must have happened first.
+    func reportUncaughtError(_ error: NetError) {
+        runDeferred()
+        uncaughtErrorHandler(error)
     }
 
     // MARK: nextTick
@@ -253,9 +257,9 @@ public final class EventLoop: @unchecked Sendable {
         }
     }
 
-    /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate: the ticks
-    /// the stream machinery queues on every read and write (`maybeReadMore`, the batched `afterWrite`).
-    func nextTick(_ target: any TickTarget, _ code: TickCode) {
+    /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate (what the
+    /// code means is the target's business: a socket's are the stream machinery's ticks).
+    func nextTick(_ target: any TickTarget, _ code: UInt8) {
         assertOnLoop()
         ticks.append(.target(target, code))
     }
@@ -317,9 +321,9 @@ public final class EventLoop: @unchecked Sendable {
         // (cancelled connects and writes report ECANCELED), so an 'error' nobody listens to any more must
         // not end the process from a thread's teardown.
         uncaughtErrorHandler = { _ in }
-        // Gathered bytes are bytes the kernel took, in Node: out before the handles close (not reached
-        // today, as every callback flushes when it ends).
-        flushGatherer()
+        // A deferred task (a gathering socket's bytes, which the kernel had in Node) runs before the
+        // handles close (not reached today, as every callback runs it when it ends).
+        runDeferred()
         // A callback run by the closing (a 'close' listener that connects again) can open a new handle, so
         // close and run until libuv has none left. Handles rely on this: no handle outlives its loop
         // (`Handle.loopReference` does not keep it alive), and the loop's memory is freed with the loop.
@@ -356,9 +360,9 @@ private let currentLoopKey: pthread_key_t = {
     return key
 }()
 
-/// Registers ``EventLoop/flushCurrentGatherer(atExit:)`` with `atexit`, once, when the first loop is made.
-private let flushGatheredAtExitRegistration: Void = {
-    _ = atexit { EventLoop.flushCurrentGatherer(atExit: true) }
+/// Registers ``EventLoop/runCurrentDeferred(atExit:)`` with `atexit`, once, when the first loop is made.
+private let runDeferredAtExitRegistration: Void = {
+    _ = atexit { EventLoop.runCurrentDeferred(atExit: true) }
 }()
 
 /// The slot's destructor: shuts the thread's loop down and releases it. POSIX empties the slot before
@@ -370,37 +374,26 @@ private func shutDownThreadLoop(_ pointer: UnsafeMutableRawPointer?) {
     pthread_setspecific(currentLoopKey, pointer)
     let loop = Unmanaged<EventLoop>.fromOpaque(pointer).takeRetainedValue()
     loop.shutdown()
+    UncaughtErrors.register(nil)
     pthread_setspecific(currentLoopKey, nil)
 }
 
-/// An object holding writes that it took at once as the kernel would have, to hand them to the kernel
-/// together when the current callback into Swift is done (a `Socket`; see `Socket._write`).
-protocol WriteGatherer: AnyObject {
-    /// Hands the gathered bytes to the kernel (what it does not take at once is queued in order) and
-    /// fails the object if the kernel refuses them; at exit, only tries.
-    func flushGathered(atExit: Bool)
+/// An object with work deferred to the end of the current callback into Swift (a socket gathering
+/// writes; see ``EventLoop/deferToCallbackEnd(_:)``).
+protocol CallbackEndTask: AnyObject {
+    /// Does the work now; `atExit` (the process is exiting), only what cannot block.
+    func runAtCallbackEnd(atExit: Bool)
 }
 
 /// One entry of the tick queue: a closure, or an object and what to run on it.
 enum Tick {
     case closure(() -> Void)
-    case target(any TickTarget, TickCode)
+    case target(any TickTarget, UInt8)
 }
 
-/// The ticks the stream machinery queues for an object, without a closure to allocate.
-enum TickCode: UInt8 {
-    /// Readable's `maybeReadMore_`.
-    case maybeReadMore
-    /// Writable's `afterWriteTick` for a batch of callback-less synchronous writes.
-    case afterWriteBatch
-    /// The stream machinery's `emitCloseNT` after a destroy without an error.
-    case closeAfterDestroy
-}
-
-/// An object that runs ``TickCode`` ticks itself: a `Socket` (the stream machinery checks for that class,
-/// a check the optimizer removes in the code specialized for it, where a protocol cast would cost a
-/// conformance lookup per tick). Other streams queue closures.
+/// An object that runs ticks queued with a code rather than a closure (a `Socket`, for the stream
+/// machinery's ticks on every read and write): nothing is allocated per tick.
 protocol TickTarget: AnyObject {
     /// Runs the tick `code` was queued for.
-    func runTick(_ code: TickCode)
+    func runTick(_ code: UInt8)
 }

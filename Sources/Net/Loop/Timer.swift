@@ -221,3 +221,17 @@ public func clearInterval(_ timer: Timer?) { timer?.cancel() }
 
 /// Node's `clearImmediate`.
 public func clearImmediate(_ timer: Timer?) { timer?.cancel() }
+
+extension AbortSignal {
+    /// A signal that aborts after `ms` milliseconds with a TimeoutError (Node's `AbortSignal.timeout`);
+    /// its timer does not keep the loop alive. The timer holds the signal until it fires, so a signal only
+    /// its listeners know (`connect(.init(…, signal: .timeout(ms)))`) still aborts, as Node keeps a timeout
+    /// signal that has listeners.
+    public static func timeout(_ ms: Int) -> AbortSignal {
+        let signal = AbortSignal()
+        setTimeout(ms) {
+            signal.fire(NetError("The operation was aborted due to timeout", name: "TimeoutError"))
+        }.unref()
+        return signal
+    }
+}

@@ -33,6 +33,8 @@ public struct ConnectOptions {
     public var timeout: Int?
     /// Destroys the socket with an AbortError when aborted (for ``createConnection(_:_:)``).
     public var signal: AbortSignal?
+    /// Opt in to write gathering, which is not Node's (default false); see ``Socket/gatherWrites``.
+    public var gatherWrites = false
 
     /// Options for a TCP connection to `port` on `host`.
     public init(
@@ -58,9 +60,10 @@ public struct ConnectOptions {
     }
 
     /// Options for a Unix domain socket at `path`.
-    public init(path: String, allowHalfOpen: Bool = false) {
+    public init(path: String, allowHalfOpen: Bool = false, gatherWrites: Bool = false) {
         self.init(allowHalfOpen: allowHalfOpen)
         self.path = path
+        self.gatherWrites = gatherWrites
     }
 }
 

@@ -26,10 +26,14 @@ public final class Server: EventEmitter {
         public var pauseOnConnect: Bool
         /// Turn off Nagle's algorithm on every accepted socket.
         public var noDelay: Bool
+        /// Accepted sockets gather small writes (not a Node option; default false, Node's behaviour): the
+        /// server-wide default of ``Socket/gatherWrites``, which documents how it differs from Node.
+        public var gatherWrites: Bool
 
         /// Node's defaults.
         public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false,
-                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0) {
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, gatherWrites: Bool = false) {
+            self.gatherWrites = gatherWrites
             self.keepAlive = keepAlive
             self.keepAliveInitialDelay = keepAliveInitialDelay
             self.allowHalfOpen = allowHalfOpen
@@ -409,6 +413,7 @@ public final class Server: EventEmitter {
         }
         let socket = Socket(accepted: client, server: self, allowHalfOpen: options.allowHalfOpen,
                             pauseOnCreate: options.pauseOnConnect)
+        if options.gatherWrites { socket.gatherWrites = true }
         if let tcp = client as? TCPHandle {
             if options.noDelay {
                 socket.setNoDelayOnConnect = true

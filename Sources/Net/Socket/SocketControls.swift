@@ -236,6 +236,7 @@ extension Socket {
             keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
         }
         if let onread = options.onread { onreadState = OnReadState(onread) }
+        if options.gatherWrites { gatherWrites = true }
     }
 
     // MARK: AbortSignal

@@ -26,7 +26,7 @@ public final class ReadableState {
     @exclusivity(unchecked) public internal(set) var length = 0
     @exclusivity(unchecked) var buffer = Deque<Chunk>()
     /// The flags, `flowing` and `paused` (see `Bit`). Internal, not private, so tests can compare whole states.
-    @exclusivity(unchecked) var bits: UInt32 = Bit.readable | Bit.sync
+    @exclusivity(unchecked) var bits = BitFlags<UInt32>(Bit.readable | Bit.sync)
     /// The rarely used parts.
     @exclusivity(unchecked) private var rare: Rare?
 
@@ -63,17 +63,6 @@ public final class ReadableState {
         var pipes: [any Writable] = []
     }
 
-    @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
-    @inline(__always) private func set(_ mask: UInt32, _ value: Bool) {
-        if value { bits |= mask } else { bits &= ~mask }
-    }
-    @inline(__always) private func optional(_ setMask: UInt32, _ valueMask: UInt32) -> Bool? {
-        bits & setMask == 0 ? nil : bits & valueMask != 0
-    }
-    @inline(__always) private func setOptional(_ setMask: UInt32, _ valueMask: UInt32, _ value: Bool?) {
-        bits &= ~(setMask | valueMask)
-        if let value { bits |= setMask | (value ? valueMask : 0) }
-    }
     private var rareStorage: Rare {
         if let rare { return rare }
         let made = Rare()
@@ -83,13 +72,13 @@ public final class ReadableState {
 
     /// `readableFlowing`: nil (no consumer yet), true (flowing), false (paused).
     public internal(set) var flowing: Bool? {
-        get { optional(Bit.flowingSet, Bit.flowingValue) }
-        set { setOptional(Bit.flowingSet, Bit.flowingValue, newValue) }
+        get { bits.optional(Bit.flowingSet, Bit.flowingValue) }
+        set { bits.setOptional(Bit.flowingSet, Bit.flowingValue, newValue) }
     }
     /// `readableEnded`: 'end' has been emitted.
     public internal(set) var endEmitted: Bool {
-        get { bit(Bit.endEmitted) }
-        set { set(Bit.endEmitted, newValue) }
+        get { bits[Bit.endEmitted] }
+        set { bits[Bit.endEmitted] = newValue }
     }
     /// `readableEncoding`: set by `setEncoding`.
     public internal(set) var encoding: Encoding? {
@@ -98,72 +87,72 @@ public final class ReadableState {
     }
     /// Whether the stream can be read at all (Node's `readable` option; a write-only socket sets false).
     public var readable: Bool {
-        get { bit(Bit.readable) }
-        set { set(Bit.readable, newValue) }
+        get { bits[Bit.readable] }
+        set { bits[Bit.readable] = newValue }
     }
 
     var ended: Bool {
-        get { bit(Bit.ended) }
-        set { set(Bit.ended, newValue) }
+        get { bits[Bit.ended] }
+        set { bits[Bit.ended] = newValue }
     }
     var reading: Bool {
-        get { bit(Bit.reading) }
-        set { set(Bit.reading, newValue) }
+        get { bits[Bit.reading] }
+        set { bits[Bit.reading] = newValue }
     }
     var sync: Bool {
-        get { bit(Bit.sync) }
-        set { set(Bit.sync, newValue) }
+        get { bits[Bit.sync] }
+        set { bits[Bit.sync] = newValue }
     }
     var needReadable: Bool {
-        get { bit(Bit.needReadable) }
-        set { set(Bit.needReadable, newValue) }
+        get { bits[Bit.needReadable] }
+        set { bits[Bit.needReadable] = newValue }
     }
     var emittedReadable: Bool {
-        get { bit(Bit.emittedReadable) }
-        set { set(Bit.emittedReadable, newValue) }
+        get { bits[Bit.emittedReadable] }
+        set { bits[Bit.emittedReadable] = newValue }
     }
     var readableListening: Bool {
-        get { bit(Bit.readableListening) }
-        set { set(Bit.readableListening, newValue) }
+        get { bits[Bit.readableListening] }
+        set { bits[Bit.readableListening] = newValue }
     }
     var resumeScheduled: Bool {
-        get { bit(Bit.resumeScheduled) }
-        set { set(Bit.resumeScheduled, newValue) }
+        get { bits[Bit.resumeScheduled] }
+        set { bits[Bit.resumeScheduled] = newValue }
     }
     var paused: Bool? {
-        get { optional(Bit.pausedSet, Bit.pausedValue) }
-        set { setOptional(Bit.pausedSet, Bit.pausedValue, newValue) }
+        get { bits.optional(Bit.pausedSet, Bit.pausedValue) }
+        set { bits.setOptional(Bit.pausedSet, Bit.pausedValue, newValue) }
     }
     var readingMore: Bool {
-        get { bit(Bit.readingMore) }
-        set { set(Bit.readingMore, newValue) }
+        get { bits[Bit.readingMore] }
+        set { bits[Bit.readingMore] = newValue }
     }
     var dataEmitted: Bool {
-        get { bit(Bit.dataEmitted) }
-        set { set(Bit.dataEmitted, newValue) }
+        get { bits[Bit.dataEmitted] }
+        set { bits[Bit.dataEmitted] = newValue }
     }
     var destroyed: Bool {
-        get { bit(Bit.destroyed) }
-        set { set(Bit.destroyed, newValue) }
+        get { bits[Bit.destroyed] }
+        set { bits[Bit.destroyed] = newValue }
     }
     var errored: NetError? {
-        get { bit(Bit.hasError) ? rare?.errored : nil }
+        get { bits[Bit.hasError] ? rare?.errored : nil }
         set {
-            set(Bit.hasError, newValue != nil)
+            bits[Bit.hasError] = newValue != nil
             if newValue != nil || rare != nil { rareStorage.errored = newValue }
         }
     }
     var errorEmitted: Bool {
-        get { bit(Bit.errorEmitted) }
-        set { set(Bit.errorEmitted, newValue) }
+        get { bits[Bit.errorEmitted] }
+        set { bits[Bit.errorEmitted] = newValue }
     }
     var closed: Bool {
-        get { bit(Bit.closed) }
-        set { set(Bit.closed, newValue) }
+        get { bits[Bit.closed] }
+        set { bits[Bit.closed] = newValue }
     }
     var closeEmitted: Bool {
-        get { bit(Bit.closeEmitted) }
-        set { set(Bit.closeEmitted, newValue) }
+        get { bits[Bit.closeEmitted] }
+        set { bits[Bit.closeEmitted] = newValue }
     }
     var decoder: StringDecoder? {
         get { rare?.decoder }
@@ -602,9 +591,7 @@ extension Readable {
     private func maybeReadMore() {
         if !rstate.readingMore {
             rstate.readingMore = true
-            if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                EventLoop.withCurrent { $0.nextTick(target, .maybeReadMore) }
-            } else {
+            if !_queueTick(.maybeReadMore) {
                 EventLoop.current.nextTick { [self] in maybeReadMoreNT() }
             }
         }

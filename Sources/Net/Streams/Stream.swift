@@ -15,6 +15,24 @@ public protocol Stream: EventEmitter {
     /// Node's `_destroy(err, cb)`: release the underlying resource, then call `callback` with the error
     /// to report (usually `error`). The default calls back at once.
     func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void)
+    /// `_destroy` for a stream that always calls back before returning (a socket): `callback` does not
+    /// escape, so the machinery allocates no closure. Return false (the default) to have the machinery
+    /// call ``_destroy(_:_:)`` instead.
+    func _destroyAtOnce(_ error: NetError?, _ callback: (NetError?) -> Void) -> Bool
+    /// Queues the machinery's `tick` for this stream without allocating a closure (a socket runs it from
+    /// its loop's tick queue and calls back into the machinery). Return false (the default) to have the
+    /// machinery queue a closure.
+    func _queueTick(_ tick: StreamTick) -> Bool
+}
+
+/// The ticks the stream machinery queues on every read and write (see `Stream._queueTick(_:)`).
+public enum StreamTick: UInt8 {
+    /// Readable's `maybeReadMore_`.
+    case maybeReadMore
+    /// Writable's `afterWriteTick` for a batch of callback-less synchronous writes.
+    case afterWriteBatch
+    /// The machinery's `emitCloseNT` after a destroy without an error.
+    case closeAfterDestroy
 }
 
 /// The state behind a ``Stream``: Node's `_readableState` and `_writableState`, plus what `destroy` shares.
@@ -73,6 +91,12 @@ extension Stream {
     /// The default `_destroy`: nothing to release.
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) { callback(error) }
 
+    /// By default the machinery calls ``_destroy(_:_:)``.
+    public func _destroyAtOnce(_ error: NetError?, _ callback: (NetError?) -> Void) -> Bool { false }
+
+    /// By default the machinery queues its ticks as closures.
+    public func _queueTick(_ tick: StreamTick) -> Bool { false }
+
     /// Whether ``destroy(_:)`` has been called.
     public var destroyed: Bool { streamState.destroyed }
 
@@ -96,12 +120,8 @@ extension Stream {
         state.setError(error)
         state.writable?.destroyed = true
         state.readable?.destroyed = true
-        if let socket = self as? Socket {
-            // A concrete cast, which the code specialized for Socket resolves at compile time. A socket's
-            // `_destroy` calls back before it returns, so no escaping closure (an allocation) is needed.
-            socket.destroyHandle(error) { error in finishDestroy(error, callback) }
-            return
-        }
+        // A socket's `_destroy` calls back before it returns, so no escaping closure (an allocation) is needed.
+        if _destroyAtOnce(error, { error in finishDestroy(error, callback) }) { return }
         _destroy(error) { [self] error in
             // Node's `called`: a `_destroy` that calls back twice is heard once. The flag can live in the
             // state because a stream is destroyed once until `reset()` (which clears it) un-destroys it.
@@ -125,8 +145,8 @@ extension Stream {
                 emitErrorOnce(error)
                 emitCloseFromMachinery()
             }
-        } else if let socket = self as? Socket {
-            loop.nextTick(socket, .closeAfterDestroy)
+        } else if _queueTick(.closeAfterDestroy) {
+            return
         } else {
             loop.nextTick { [self] in emitCloseFromMachinery() }
         }

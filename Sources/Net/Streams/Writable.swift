@@ -26,13 +26,20 @@ public protocol Writable: Stream {
     /// answers EPIPE, as Node's `writeAfterFIN`). Return true when handled; `write` then returns false.
     /// `callback` is the write's, nil for a write made without one. The default returns false.
     func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool
+    /// `_write(_:orLater:)` of bytes borrowed for the call only (a string's own UTF-8): what is not
+    /// written during the call must be copied or otherwise kept alive. The default writes a copy.
+    func _writeBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError??
+    /// Called by `end()` after any corked writes went out and before it decides whether `_final` may run:
+    /// a stream holding bytes it took but has not handed on (a socket gathering writes) hands them on, so
+    /// that they count. The default does nothing.
+    func _beforeEnd()
 }
 
 /// Node's `_writableState`.
 ///
 /// Compact, because every socket has one: the flags live in one bit set (`bits`, behind properties of the
-/// usual names), `corked` and `pendingcb` in 32 bits each, and what few streams use (an error, `end`
-/// callbacks waiting for 'finish') in a side object made on first use. 88 bytes instead of 256.
+/// usual names), `corked` in 32 bits, and what few streams use (an error, `end`
+/// callbacks waiting for 'finish') in a side object made on first use. 96 bytes instead of 256.
 ///
 /// Its stored properties opt out of dynamic exclusivity checks: the state is confined to its loop's
 /// thread and no access to it is held across a call out, and the checks were a sixth of the instructions
@@ -51,12 +58,12 @@ public final class WritableState {
     @exclusivity(unchecked) public internal(set) var length = 0
     @exclusivity(unchecked) var writelen = 0
     @exclusivity(unchecked) private var corkedCount: Int32 = 0
-    @exclusivity(unchecked) private var pendingCount: Int32 = 0
-    /// The flags (see `Bit`).
-    @exclusivity(unchecked) private var bits: UInt32 = Bit.writable | Bit.sync
+    /// The flags (see `Bit`); next to the 32-bit cork count, so the two share a word.
+    @exclusivity(unchecked) private var bits = BitFlags<UInt32>(Bit.writable | Bit.sync)
+    @exclusivity(unchecked) private var pendingCount = 0
     /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
     /// open batch, whose tick is queued (0: no batch is open). A run of writes costs one tick, not one each.
-    @exclusivity(unchecked) private var openBatch: Int32 = 0
+    @exclusivity(unchecked) private var openBatch = 0
     @exclusivity(unchecked) var buffered = Deque<Pending>()
     @exclusivity(unchecked) var writecb: ((NetError?) -> Void)?
     /// The rarely used parts.
@@ -86,7 +93,7 @@ public final class WritableState {
         var errored: NetError?
         var onFinished: [(NetError?) -> Void] = []
         /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
-        var closedBatches: [Int32] = []
+        var closedBatches: [Int] = []
     }
 
     /// Counts a synchronous callback-less completion into the open batch; true when it opened one, whose
@@ -111,16 +118,12 @@ public final class WritableState {
         if let rare, !rare.closedBatches.isEmpty {
             let count = rare.closedBatches.removeFirst()
             closeBatch()
-            return Int(count)
+            return count
         }
         defer { openBatch = 0 }
-        return Int(openBatch)
+        return openBatch
     }
 
-    @inline(__always) private func bit(_ mask: UInt32) -> Bool { bits & mask != 0 }
-    @inline(__always) private func set(_ mask: UInt32, _ value: Bool) {
-        if value { bits |= mask } else { bits &= ~mask }
-    }
     private var rareStorage: Rare {
         if let rare { return rare }
         let made = Rare()
@@ -131,85 +134,89 @@ public final class WritableState {
     /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
     public internal(set) var corked: Int {
         get { Int(corkedCount) }
-        set { corkedCount = Int32(newValue) }
+        set {
+            precondition(newValue <= Int32.max, "Writable: more than \(Int32.max) cork() calls without uncork()")
+            corkedCount = Int32(truncatingIfNeeded: newValue)
+        }
     }
     /// `writableEnded`: `end()` has been called.
     public internal(set) var ending: Bool {
-        get { bit(Bit.ending) }
-        set { set(Bit.ending, newValue) }
+        get { bits[Bit.ending] }
+        set { bits[Bit.ending] = newValue }
     }
     /// `writableFinished`: 'finish' has been emitted.
     public internal(set) var finished: Bool {
-        get { bit(Bit.finished) }
-        set { set(Bit.finished, newValue) }
+        get { bits[Bit.finished] }
+        set { bits[Bit.finished] = newValue }
     }
     /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
     public internal(set) var needDrain: Bool {
-        get { bit(Bit.needDrain) }
-        set { set(Bit.needDrain, newValue) }
+        get { bits[Bit.needDrain] }
+        set { bits[Bit.needDrain] = newValue }
     }
     /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
     public var writable: Bool {
-        get { bit(Bit.writable) }
-        set { set(Bit.writable, newValue) }
+        get { bits[Bit.writable] }
+        set { bits[Bit.writable] = newValue }
     }
 
     var writing: Bool {
-        get { bit(Bit.writing) }
-        set { set(Bit.writing, newValue) }
+        get { bits[Bit.writing] }
+        set { bits[Bit.writing] = newValue }
     }
     var sync: Bool {
-        get { bit(Bit.sync) }
-        set { set(Bit.sync, newValue) }
+        get { bits[Bit.sync] }
+        set { bits[Bit.sync] = newValue }
     }
     var bufferProcessing: Bool {
-        get { bit(Bit.bufferProcessing) }
-        set { set(Bit.bufferProcessing, newValue) }
+        get { bits[Bit.bufferProcessing] }
+        set { bits[Bit.bufferProcessing] = newValue }
     }
-    /// Writes whose callback has not run yet (a 32-bit count: each holds its chunk in memory).
+    /// Writes whose callback has not run yet (a full-width count: a callback-less write completed at once
+    /// holds no memory, so nothing bounds how many one callback makes).
     var pendingcb: Int {
-        get { Int(pendingCount) }
-        set { pendingCount = Int32(newValue) }
+        get { pendingCount }
+        set { pendingCount = newValue }
     }
     var ended: Bool {
-        get { bit(Bit.ended) }
-        set { set(Bit.ended, newValue) }
+        get { bits[Bit.ended] }
+        set { bits[Bit.ended] = newValue }
     }
     var prefinished: Bool {
-        get { bit(Bit.prefinished) }
-        set { set(Bit.prefinished, newValue) }
+        get { bits[Bit.prefinished] }
+        set { bits[Bit.prefinished] = newValue }
     }
     var finalCalled: Bool {
-        get { bit(Bit.finalCalled) }
-        set { set(Bit.finalCalled, newValue) }
+        get { bits[Bit.finalCalled] }
+        set { bits[Bit.finalCalled] = newValue }
     }
     var destroyed: Bool {
-        get { bit(Bit.destroyed) }
-        set { set(Bit.destroyed, newValue) }
+        get { bits[Bit.destroyed] }
+        set { bits[Bit.destroyed] = newValue }
     }
     var errored: NetError? {
-        get { bit(Bit.hasError) ? rare?.errored : nil }
+        get { bits[Bit.hasError] ? rare?.errored : nil }
         set {
-            set(Bit.hasError, newValue != nil)
+            bits[Bit.hasError] = newValue != nil
             if newValue != nil || rare != nil { rareStorage.errored = newValue }
         }
     }
     var errorEmitted: Bool {
-        get { bit(Bit.errorEmitted) }
-        set { set(Bit.errorEmitted, newValue) }
+        get { bits[Bit.errorEmitted] }
+        set { bits[Bit.errorEmitted] = newValue }
     }
     var closed: Bool {
-        get { bit(Bit.closed) }
-        set { set(Bit.closed, newValue) }
+        get { bits[Bit.closed] }
+        set { bits[Bit.closed] = newValue }
     }
     /// The write in progress was made without a callback (its `writecb` is Node's `nop`).
     var writecbIsNop: Bool {
-        get { bit(Bit.writecbIsNop) }
-        set { set(Bit.writecbIsNop, newValue) }
+        get { bits[Bit.writecbIsNop] }
+        set { bits[Bit.writecbIsNop] = newValue }
     }
     var closeEmitted: Bool {
-        get { bit(Bit.closeEmitted) }
-        set { set(Bit.closeEmitted, newValue) }
+        get { bits[Bit.closeEmitted] }
+        set { bits[Bit.closeEmitted] = newValue }
     }
     var onFinished: [(NetError?) -> Void] {
         get { rare?.onFinished ?? [] }
@@ -264,6 +271,14 @@ extension Writable {
     public func _final(_ callback: @escaping (NetError?) -> Void) { callback(nil) }
 
     public func _interceptWrite(_ callback: ((NetError?) -> Void)?) -> Bool { false }
+
+    /// Writes a copy of the bytes through ``_write(_:orLater:)``.
+    public func _writeBorrowed(_ bytes: UnsafeRawBufferPointer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
+        _write(Buffer(bytes), orLater: later())
+    }
+
+    /// Nothing to hand on.
+    public func _beforeEnd() {}
 
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         _write(chunk, later())
@@ -400,12 +415,7 @@ extension Writable {
             case .buffer(let chunk):
                 if let completed = _write(chunk, orLater: { [self] error in onwrite(error) }) { onwrite(completed) }
             case .borrowed(let bytes):
-                // A concrete cast, free once specialized: only a socket writes borrowed bytes.
-                if let socket = self as? Socket {
-                    if let completed = socket.sendBorrowed(bytes, orLater: { [self] error in onwrite(error) }) {
-                        onwrite(completed)
-                    }
-                } else if let completed = _write(Buffer(bytes), orLater: { [self] error in onwrite(error) }) {
+                if let completed = _writeBorrowed(bytes, orLater: { [self] error in onwrite(error) }) {
                     onwrite(completed)
                 }
             }
@@ -464,9 +474,7 @@ extension Writable {
             // have no identity in Swift; callback-less writes all share Node's `nop`, so those batch.
             if isNop {
                 if wstate.joinBatch() {
-                    if let target = self as? Socket {   // a concrete cast: free once specialized for Socket
-                        EventLoop.withCurrent { $0.nextTick(target, .afterWriteBatch) }
-                    } else {
+                    if !_queueTick(.afterWriteBatch) {
                         EventLoop.current.nextTick { [self] in afterWriteBatchNT() }
                     }
                 }
@@ -591,7 +599,7 @@ extension Writable {
             state.corked = 1
             uncork()
         }
-        if let socket = self as? Socket { socket.flushGatheredBeforeEnd() }
+        _beforeEnd()
         if let errored = state.errored {
             error = errored
         } else if !state.ending {

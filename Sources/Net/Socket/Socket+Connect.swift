@@ -1,0 +1,199 @@
+import CLibUV
+
+// Connecting: argument checks, DNS lookup, bind and connect (split from Socket.swift).
+extension Socket {
+    // MARK: Connecting
+
+    /// Connects with `options` (Node's `socket.connect(options[, connectListener])`); `connectListener`
+    /// is added as a once-listener of 'connect'. Argument errors throw; connection errors arrive as 'error'.
+    @discardableResult
+    public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        if let path = options.path {
+            try prepareConnect(pipe: true, connectListener)
+            if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
+            connectPipe(path)
+            return self
+        }
+        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS.
+        guard let port = options.port else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
+        if let localAddress = options.localAddress, isIP(localAddress) == 0 {
+            throw .invalidIPAddress(localAddress)
+        }
+        try validatePort(port)
+        let host = options.host.isEmpty ? "localhost" : options.host
+        if options.lookup == nil && isIP(host) == 0 {
+            // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
+            // lookup): the hints bits, then the family.
+            var hints = options.hints
+            if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
+            let valid = AI_ADDRCONFIG | AI_V4MAPPED | AI_ALL
+            if hints & ~valid != 0 { throw .invalidArgValue("hints", .int(Int(UInt32(bitPattern: hints)))) }
+            if let family = options.family, ![0, 4, 6].contains(family) {
+                throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
+            }
+        }
+        try prepareConnect(pipe: false, connectListener)
+        if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
+        lookupAndConnect(options)
+        return self
+    }
+
+    /// Connects to `port` on `host` (Node's `socket.connect(port[, host][, connectListener])`).
+    @discardableResult
+    public func connect(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        try connect(ConnectOptions(port: port, host: host), connectListener)
+    }
+
+    /// Connects to the Unix domain socket at `path` (Node's `socket.connect(path[, connectListener])`).
+    @discardableResult
+    public func connect(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
+        var options = ConnectOptions()
+        options.path = path
+        // A path connect has no argument that can be invalid.
+        return (try? connect(options, connectListener)) ?? self
+    }
+
+    private func prepareConnect(pipe: Bool, _ connectListener: (() -> Void)?) throws(NetError) {
+        // Written before this connect, so in the kernel before it in Node (a live pipe socket keeps its
+        // handle here, and a pending connect would make libuv queue them behind it). A failure is not
+        // reported: connecting a live socket fails (EISCONN) and destroys it anyway.
+        if isGathering, let handle { _ = flushGathered(on: handle) }
+        if destroyed {
+            // Reconnecting a closed socket, as Node's `_undestroy`.
+            handle = nil
+            rareFlags[RareFlag.sharesDescriptor] = false   // the new handle's descriptor is its own
+            cachedRemote = nil
+            cachedLocal = nil
+            // A new handle counts from zero, as Node's getters read the new handle's counters.
+            bytesDispatched = 0
+            bytesReadTotal = 0
+            streamState.reset()
+            // Open again: off the retention list. If it had dropped its listeners meanwhile (retired, see
+            // `ListenerRetention`), say so, and give it its own 'end' listener back (one the program
+            // removed stays removed, as in Node).
+            loop.retention.remove(eventListeners)
+            if eventListeners.warnIfRetired("connect() on a Socket", limit: loop.listenerRetentionLimit),
+               !eventListeners.hasHook(EventName(.end)) {
+                addEndListener()
+            }
+        }
+        writeAfterFIN = false
+        if handle == nil {
+            handle = pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
+            adopt(handle!)
+        }
+        if let connectListener { once(.connect, connectListener) }
+        connecting = true
+    }
+
+    private func lookupAndConnect(_ options: ConnectOptions) {
+        let host = options.host.isEmpty ? "localhost" : options.host
+        let port = options.port ?? 0
+        let family = isIP(host)
+        if family != 0 {
+            // The closure takes the two fields it needs, not a copy of the whole options.
+            let localAddress = options.localAddress, localPort = options.localPort
+            loop.nextTick { [self] in
+                if connecting { internalConnect(host, port, family, localAddress, localPort) }
+            }
+            return
+        }
+        var hints = options.hints
+        if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
+        let lookupOptions = LookupOptions(family: options.family ?? 0, hints: hints)
+        let lookup = options.lookup ?? defaultLookup
+        lookup(host, lookupOptions) { [self] error, ip, addressFamily in
+            emit(.lookup, LookupResult(error: error, address: ip, family: addressFamily, host: host))
+            guard connecting else { return }
+            if let error {
+                loop.nextTick { [self] in destroy(error) }
+            } else if let ip, isIP(ip) != 0, let addressFamily {
+                if addressFamily != 4 && addressFamily != 6 {
+                    let error = NetError.invalidAddressFamily("\(addressFamily)", host: options.host, port: port)
+                    loop.nextTick { [self] in destroy(error) }
+                } else {
+                    internalConnect(ip, port, addressFamily, options.localAddress, options.localPort)
+                }
+            } else {
+                let error = NetError.invalidIPAddress(ip ?? "undefined")
+                loop.nextTick { [self] in destroy(error) }
+            }
+        }
+    }
+
+    private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
+        guard let tcp = handle as? TCPHandle else { return }
+        // Another socket's gathered bytes were written before this connect: in the kernel first.
+        tcp.withLoop { $0.runDeferred(before: self) }
+        var localAddress = localAddress
+        if localAddress != nil || localPort != nil {
+            let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
+            localAddress = local
+            var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
+            // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
+            // and a failed bind followed by connect() would bind a random port; so check the socket is
+            // bound to the port asked for before connecting.
+            if status == 0, let localPort, localPort > 0 {
+                let (error, bound) = tcp.sockname()
+                if error != 0 {
+                    status = error
+                } else if let bound, bound.port != localPort {
+                    status = UV_EADDRINUSE.rawValue
+                }
+            }
+            if status < 0 {
+                destroy(.withHostPort(status, syscall: "bind", address: local, port: localPort ?? 0))
+                return
+            }
+        }
+        guard let target = SocketAddressStorage(ip: address, port: port) else {
+            destroy(.invalidIPAddress(address))
+            return
+        }
+        let status = tcp.connect(target) { [self] status in afterConnect(status, address, port, localAddress, localPort) }
+        if status < 0 {
+            var details: String?
+            if let local = tcp.localAddress() { details = "\(local.ip):\(local.port)" }
+            destroy(.withHostPort(status, syscall: "connect", address: address, port: port, local: details))
+        }
+    }
+
+    private func connectPipe(_ path: String) {
+        guard let pipe = handle as? PipeHandle else { return }
+        pipe.withLoop { $0.runDeferred(before: self) }
+        let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
+        // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
+        // the socket with `connect EINVAL <path>`.
+        if status < 0 { destroy(.withHostPort(status, syscall: "connect", address: path, port: nil)) }
+    }
+
+    private func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
+        guard !destroyed else { return }
+        connecting = false
+        if status == 0 {
+            refreshTimeout()
+            if let tcp = handle as? TCPHandle {
+                if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
+                if keepAliveEnabled { _ = tcp.setKeepAlive(true, delaySeconds: keepAliveDelaySeconds) }
+            }
+            if let onread = onreadState { handle?.readBuffer = onread.current }
+            emit(.connect)
+            emit(.ready)
+            if streamState.readable!.readable && !isPaused() { read(0) }
+        } else {
+            // Node: details and the localAddress/localPort fields only when both are set and the port is
+            // not 0 (`if (req.localAddress && req.localPort)`); the address is 0.0.0.0/:: when only a
+            // port was given.
+            var error: NetError
+            if let localAddress, let localPort, localPort != 0 {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port,
+                                      local: "\(localAddress):\(localPort)")
+                error.localAddress = localAddress
+                error.localPort = localPort
+            } else {
+                error = .withHostPort(status, syscall: "connect", address: address, port: port)
+            }
+            destroy(error)
+        }
+    }
+}

@@ -1,0 +1,76 @@
+import CLibUV
+
+// Destroying: closing the handle and the 'close' that follows (split from Socket.swift).
+extension Socket {
+    // MARK: Destroying
+
+    public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) {
+        destroyHandle(error) { callback($0) }
+    }
+
+    /// A socket's destroy always calls back before it returns: done here without an escaping closure.
+    public func _destroyAtOnce(_ error: NetError?, _ callback: (NetError?) -> Void) -> Bool {
+        destroyHandle(error, callback)
+        return true
+    }
+
+    /// `_destroy` with a callback that does not escape: it runs before this returns, at the point Node's
+    /// `_destroy` calls back (the stream machinery calls this, through `_destroyAtOnce`, without
+    /// allocating a closure).
+    func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
+        // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the close
+        // (an error now changes nothing, the socket is closing anyway), after any other socket's.
+        if let handle {
+            if isGathering { _ = flushGathered(on: handle) }
+            handle.withLoop { $0.runDeferred(before: self) }
+        }
+        connecting = false
+        timeoutTimer?.cancel()
+        timeoutTimer = nil
+        if let handle {
+            pendingCloses += 1
+            handle.closeNotice = error != nil ? .closedWithError : .closed
+            if resetAndClosing, let tcp = handle as? TCPHandle {
+                // resetAndDestroy(): close with an RST; if libuv refuses, report it and close normally.
+                resetAndClosing = false
+                let status = tcp.closeReset()
+                if status < 0 {
+                    emit(.error, .errno(status, syscall: "reset"))
+                    handle.close()
+                }
+            } else {
+                handle.close()
+            }
+            self.handle = nil
+            callback(error)
+        } else {
+            callback(error)
+            pendingCloses += 1
+            loop.nextTick { [self] in emitHandleClose(false) }
+        }
+        if let server {
+            self.server = nil
+            server.connectionClosed()
+        }
+    }
+
+    /// Emits a scheduled 'close' (what its listeners schedule pins the socket: see `ListenerRetention`);
+    /// after the last one pending, the socket joins the loop's retention list (see
+    /// `retainListenersAfterClose`). A 'close' listener, or a pending write failing from it, may destroy
+    /// the socket again and schedule another 'close', which still needs them.
+    func emitHandleClose(_ hadError: Bool) {
+        loop.pinning(eventListeners) { emit(.close, hadError) }
+        pendingCloses -= 1
+        if pendingCloses == 0 { retainListenersAfterClose(on: loop) }
+    }
+
+    /// `socket.destroySoon()`: end the writable side, then destroy once it has finished.
+    public func destroySoon() {
+        if writable { end() }
+        if writableFinished {
+            destroy()
+        } else {
+            once(.finish) { [self] in destroy() }
+        }
+    }
+}
