@@ -12,7 +12,7 @@ DOCS_SCRATCH := .build-docs
 # Our own sources only: a warning here fails the build (dependencies' warnings are not ours to fix).
 OWN_WARNINGS := grep -E '^/.*/(Sources|Tests|Modules|Benchmarks/Sources)/.*: warning:'
 
-.PHONY: all deps build test test-plain test-asan test-docs run bench fuzz docs conformance clean
+.PHONY: all deps build test test-plain test-asan test-tsan test-docs run bench fuzz docs conformance clean
 
 all: build
 
@@ -39,7 +39,7 @@ build: deps
 
 ## test: the whole suite, then the whole suite again under AddressSanitizer, then the documentation's
 ## Swift blocks, built against Net (scripts/doc-snippets.py).
-test: build test-plain test-asan conformance test-docs
+test: build test-plain test-asan test-tsan conformance test-docs
 
 # Swift Testing only: the suite has no XCTest tests, and XCTest's runner would print "Executed 0 tests".
 test-plain: deps
@@ -50,6 +50,14 @@ test-plain: deps
 test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/.lsan-suppressions:print_suppressions=0 \
 	  $(SWIFT) test --disable-xctest --sanitize=address --scratch-path $(ASAN_SCRATCH) -Xswiftc -use-ld=lld
+
+## test-tsan: the tests that cross threads (execute, loops on several threads, shutdown, LoopBound) under
+## ThreadSanitizer; any report fails it. The cross-thread queue is a pthread mutex, which TSan understands.
+TSAN_SCRATCH := .build-tsan
+TSAN_SUITES  := EventLoopTests|LoopShutdownTests|LoopBoundTests|HandleLifetimeTests|ListenerRetentionTests
+test-tsan: deps
+	$(SWIFT) test --disable-xctest --sanitize=thread --scratch-path $(TSAN_SCRATCH) -Xswiftc -use-ld=lld \
+	  --filter '$(TSAN_SUITES)'
 
 ## test-docs: every ```swift block of README.md and Sources/Net/Net.docc, built as a separate package
 ## against Net in Swift 6 mode, alone and next to `import Foundation`; fails on any error.
@@ -89,4 +97,4 @@ conformance:
 	python3 scripts/conformance.py --check
 
 clean:
-	rm -rf .build $(ASAN_SCRATCH) $(DOCS_SCRATCH) .build-log.txt
+	rm -rf .build $(ASAN_SCRATCH) $(TSAN_SCRATCH) $(DOCS_SCRATCH) .build-log.txt

@@ -239,6 +239,9 @@ struct Unchecked<T>: @unchecked Sendable { let value: T }
     @Test func twoLoopsOnTwoThreadsRunIndependently() {
         final class Shared: @unchecked Sendable {
             let ready = DispatchSemaphore(value: 0)
+            /// Signalled after `resultA` is written: the wait orders that write before the reads below
+            /// (polling `Thread.isFinished` does not, for ThreadSanitizer).
+            let finishedA = DispatchSemaphore(value: 0)
             var loopA: EventLoop?
             var timerA: Unchecked<Net.Timer>?
             var resultA: LoopThread.Result?
@@ -250,6 +253,7 @@ struct Unchecked<T>: @unchecked Sendable { let value: T }
                 shared.timerA = Unchecked(value: loop.setTimeout(30_000) { trace.log("A timed out") })
                 loop.nextTick { shared.ready.signal() }   // runs once A's run() has started
             }
+            shared.finishedA.signal()
         }
         threadA.start()
         shared.ready.wait()
@@ -269,7 +273,7 @@ struct Unchecked<T>: @unchecked Sendable { let value: T }
                 }
             }
         }
-        while !threadA.isFinished { usleep(1000) }
+        shared.finishedA.wait()
         #expect(b.finished && b.trace == ["B done"])
         #expect(shared.resultA?.finished == true)
         #expect(shared.resultA?.trace == [], "A returned because B cancelled its timer, not by timing out")
