@@ -47,8 +47,16 @@ public enum LoopThread {
             box.loop?.execute { EventLoop.current.stop() }
             _ = box.wait(timeout: 10)
         }
-        // Until the thread has really exited, its loop shut down and the shutdown's callbacks run.
-        pthread_join(thread, nil)
+        // Until the thread has really exited, its loop shut down and the shutdown's callbacks run; a
+        // shutdown that never ends fails the test (finished false) instead of hanging the suite.
+        var deadline = timespec()
+        clock_gettime(CLOCK_REALTIME, &deadline)
+        deadline.tv_sec += Int(max(timeout, 10))
+        guard timedJoin(thread, nil, &deadline) == 0 else {
+            pthread_detach(thread)
+            let partial = box.result
+            return Result(trace: partial?.trace ?? [], finished: false, seconds: partial?.seconds ?? timeout)
+        }
         return box.result ?? Result(trace: [], finished: false, seconds: timeout)
     }
 }
@@ -126,3 +134,8 @@ public enum Fixture {
         try ChildProcess.run(path, [scenario] + arguments)
     }
 }
+
+/// glibc's `pthread_timedjoin_np` (a GNU extension the Glibc module does not import).
+@_silgen_name("pthread_timedjoin_np")
+private func timedJoin(_ thread: pthread_t, _ result: UnsafeMutablePointer<UnsafeMutableRawPointer?>?,
+                       _ deadline: UnsafePointer<timespec>) -> Int32

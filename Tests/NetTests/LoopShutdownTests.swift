@@ -102,4 +102,43 @@ import Testing
             #expect(shared.ran <= shared.accepted)
         }
     }
+    /// Node's reconnect pattern on a loop whose thread ends: a client reconnects from its 'close' listener
+    /// (at once, to a port nobody listens on), `stop()` makes `run()` return, and the thread's exit shuts
+    /// the loop down. The cancelled connect's 'close' listener connects again, that connection fails and
+    /// connects again... Before, the shutdown ran those forever (100% CPU, the thread never joined). Now
+    /// connects, listens and timers started while the loop shuts down are refused, and the thread ends.
+    @Test(arguments: [false, true])
+    func aReconnectFromCloseDuringShutdownDoesNotKeepTheLoopAlive(listening: Bool) {
+        let log = Log()
+        let started = Date()
+        let result = LoopThread.run(timeout: 5) { loop, _ in
+            let probe = Net.createServer()
+            try! probe.listen(port: 0, host: "127.0.0.1") {
+                let port = probe.address()!.port!
+                probe.close { _ in
+                    let client = Socket()
+                    var closes = 0
+                    client.on(.error) { _ in }
+                    client.on(.close) { _ in
+                        closes += 1
+                        _ = try? client.connect(port: port, host: "127.0.0.1")
+                        if listening {
+                            let extra = Net.createServer()
+                            _ = try? extra.listen(port: 0, host: "127.0.0.1")
+                        }
+                        setTimeout(1) { log.add("timer") }
+                    }
+                    _ = try? client.connect(port: port, host: "127.0.0.1")
+                    loop.setTimeout(100) {
+                        log.add("stopping after \(closes > 0 ? "some" : "no") reconnects")
+                        loop.stop()
+                    }
+                }
+            }
+        }
+        #expect(result.finished, "the thread ended (the loop's shutdown returned)")
+        // run() takes its 100 ms; the shutdown and the join add no more than a second.
+        #expect(Date().timeIntervalSince(started) < 1.5)
+        #expect(log.lines.contains("stopping after some reconnects"))
+    }
 }

@@ -42,6 +42,11 @@ class Handle {
     /// Allocates a handle of `type` and runs `initialize` (e.g. `uv_timer_init`) on it. On failure the
     /// memory is freed at once (libuv never saw the handle) and the libuv error is thrown.
     init(loop: EventLoop, type: uv_handle_type, initialize: (UnsafeMutableRawPointer) -> Int32) throws(NetError) {
+        // A loop shutting down takes no new handles (see `EventLoop.isShuttingDown`); the public entry
+        // points refuse before they get here, this is the backstop.
+        if loop.isShuttingDown {
+            throw NetError.errno(UV_ECANCELED.rawValue, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
+        }
         let size = uv_handle_size(type)
         raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)

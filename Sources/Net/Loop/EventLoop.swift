@@ -44,6 +44,10 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
     @exclusivity(unchecked) private var refedImmediates = 0
     private var isShutDown = false
+    /// True from the start of `shutdown()`: connects, listens and timers started from the callbacks the
+    /// shutdown still runs are refused (nothing happens, nothing is emitted), and new handles fail, so
+    /// that a 'close' listener that connects again cannot keep the loop alive forever.
+    private(set) var isShuttingDown = false
     /// Where reads land (see `StreamHandle`): the 64 KiB block, and the 256 KiB one for a stream whose
     /// last read filled the 64 KiB block. A read that fills at least half of its block keeps it as its chunk.
     @exclusivity(unchecked) var readSlab = ReadSlab(size: EventLoop.readSize)
@@ -310,6 +314,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// Runs when the loop's thread exits.
     func shutdown() {
         guard !isShutDown else { return }
+        isShuttingDown = true
         // From now on `execute` refuses work (and never sends to the wakeup handle, which closes below).
         let dropped = inbox.withLock { inbox in
             inbox.accepting = false

@@ -120,6 +120,8 @@ public final class Timer {
     // MARK: Scheduling
 
     func start() {
+        // Made while the loop shuts down: refused, as after Node's process exits (it never runs).
+        if loop.isShuttingDown { return cancel() }
         switch kind {
         case .immediate:
             pendingImmediate = true
@@ -130,6 +132,7 @@ public final class Timer {
     }
 
     private func arm() {
+        if loop.isShuttingDown { return cancel() }
         if handle == nil {
             do {
                 handle = try TimerHandle(loop: loop) { [self] _ in fired() }

@@ -154,8 +154,10 @@ public final class Server: EventEmitter {
     /// a `port` is validated (ERR_SOCKET_BAD_PORT) and wins over `path`; else `path` listens on a Unix
     /// domain socket; options with neither (Node's `listen({})`, `listen({host: 'localhost'})`) throw
     /// ERR_INVALID_ARG_VALUE `The argument 'options' must have the property "port" or "path". Received …`.
+    /// On a loop that is shutting down (its thread is ending), every form of `listen` does nothing.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        if loop.isShuttingDown { return self }
         try beginListen(callback)
         if let signal = options.signal { watch(signal) }
         guard let port = options.port else {
@@ -323,6 +325,7 @@ public final class Server: EventEmitter {
     /// is the server's: `close()` closes it (a socket file it is bound to is not unlinked).
     @discardableResult
     public func listen(fd: Int32, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        if loop.isShuttingDown { return self }
         try beginListen(callback)
         guard fd >= 0 else {
             throw NetError("The argument 'options' must have the property \"port\" or \"path\". Received { fd: \(fd) }",
@@ -359,6 +362,7 @@ public final class Server: EventEmitter {
     }
 
     private func listen(duplicating fd: Int32?, what: String, backlog: Int, _ callback: (() -> Void)?) throws(NetError) -> Server {
+        if loop.isShuttingDown { return self }
         if handle != nil { throw .serverAlreadyListen }
         guard let fd else {
             throw NetError("The argument 'handle' must have an open handle. Received a \(what) without one",

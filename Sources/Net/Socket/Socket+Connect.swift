@@ -6,8 +6,11 @@ extension Socket {
 
     /// Connects with `options` (Node's `socket.connect(options[, connectListener])`); `connectListener`
     /// is added as a once-listener of 'connect'. Argument errors throw; connection errors arrive as 'error'.
+    /// On a loop that is shutting down (its thread is ending) nothing happens: the socket stays as it is
+    /// and emits nothing, as after Node's process exits.
     @discardableResult
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        if loop.isShuttingDown { return self }
         if let path = options.path {
             try prepareConnect(pipe: true, connectListener)
             if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
