@@ -33,6 +33,15 @@ public struct ConnectOptions {
     public var timeout: Int?
     /// Destroys the socket with an AbortError when aborted (for ``createConnection(_:_:)``).
     public var signal: AbortSignal?
+    /// For ``createConnection(_:_:)``: an existing descriptor for the new socket, as `Socket.Options.fd`.
+    public var fd: Int32?
+    /// For ``createConnection(_:_:)``: whether reads are allowed, as `Socket.Options.readable`.
+    public var readable: Bool = true
+    /// For ``createConnection(_:_:)``: whether writes are allowed, as `Socket.Options.writable`.
+    public var writable: Bool = true
+    /// For ``createConnection(_:_:)``: the stream high-water mark in bytes, as `Socket.Options.highWaterMark`
+    /// (a negative value throws ERR_INVALID_ARG_VALUE, as in Node).
+    public var highWaterMark: Int?
 
     /// Options for a TCP connection to `port` on `host`.
     public init(

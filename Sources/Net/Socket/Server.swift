@@ -26,10 +26,14 @@ public final class Server: EventEmitter {
         public var pauseOnConnect: Bool
         /// Turn off Nagle's algorithm on every accepted socket.
         public var noDelay: Bool
+        /// The stream high-water mark (both sides) of every accepted socket, in bytes; nil or a negative
+        /// value keeps the default of 16 KiB, as in Node (v20.1).
+        public var highWaterMark: Int?
 
         /// Node's defaults.
         public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false,
-                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0) {
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, highWaterMark: Int? = nil) {
+            self.highWaterMark = highWaterMark
             self.keepAlive = keepAlive
             self.keepAliveInitialDelay = keepAliveInitialDelay
             self.allowHalfOpen = allowHalfOpen
@@ -408,7 +412,8 @@ public final class Server: EventEmitter {
             return
         }
         let socket = Socket(accepted: client, server: self, allowHalfOpen: options.allowHalfOpen,
-                            pauseOnCreate: options.pauseOnConnect)
+                            pauseOnCreate: options.pauseOnConnect,
+                            highWaterMark: options.highWaterMark.flatMap { $0 < 0 ? nil : $0 })
         if let tcp = client as? TCPHandle {
             if options.noDelay {
                 socket.setNoDelayOnConnect = true

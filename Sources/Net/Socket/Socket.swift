@@ -29,10 +29,23 @@ public final class Socket: Duplex, WriteGatherer {
         /// Destroys the socket with an AbortError (`ABORT_ERR`) when the signal aborts, or on the next
         /// tick if it already has.
         public var signal: AbortSignal?
+        /// Turn off Nagle's algorithm once connected (Node's `noDelay`).
+        public var noDelay: Bool = false
+        /// Turn on TCP keep-alive once connected (Node's `keepAlive`).
+        public var keepAlive: Bool = false
+        /// The keep-alive idle time in milliseconds (whole seconds are used; a negative value counts as 0).
+        public var keepAliveInitialDelay: Int = 0
+        /// Reads go into this memory and to its callback instead of 'data' events (Node's `onread`).
+        public var onread: OnRead?
 
         /// Node's defaults.
         public init(fd: Int32? = nil, allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
-                    highWaterMark: Int? = nil, signal: AbortSignal? = nil) {
+                    highWaterMark: Int? = nil, signal: AbortSignal? = nil, noDelay: Bool = false,
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, onread: OnRead? = nil) {
+            self.noDelay = noDelay
+            self.keepAlive = keepAlive
+            self.keepAliveInitialDelay = keepAliveInitialDelay
+            self.onread = onread
             self.fd = fd
             self.signal = signal
             self.allowHalfOpen = allowHalfOpen
@@ -174,6 +187,7 @@ public final class Socket: Duplex, WriteGatherer {
     /// ERR_INVALID_FD_TYPE (`Unsupported fd type: TTY`) for one that is neither a TCP socket nor a
     /// pipe/Unix socket, `open <code>` when libuv cannot adopt it. Without `fd` it never throws.
     public convenience init(_ options: Options = .init()) throws(NetError) {
+        try Self.validate(options)
         var opened: StreamHandle?
         if let fd = options.fd {
             guard fd >= 0 else { throw .outOfRange("fd", ">= 0 && <= 2147483647", .int(Int(fd))) }
@@ -184,6 +198,7 @@ public final class Socket: Duplex, WriteGatherer {
             }
         }
         self.init(unconnected: options)
+        applyConstructorOptions(options)
         if let opened {
             setRareFlag(RareFlag.sharesDescriptor, true)
             adopt(opened)
@@ -217,10 +232,12 @@ public final class Socket: Duplex, WriteGatherer {
     }
 
     /// A socket around an accepted connection.
-    init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool) {
+    init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool, highWaterMark: Int? = nil) {
         loop = handle.loop
         self.allowHalfOpen = allowHalfOpen
-        streamState = StreamState(readable: ReadableState(), writable: WritableState())
+        streamState = highWaterMark.map {
+            StreamState(readable: ReadableState(highWaterMark: $0), writable: WritableState(highWaterMark: $0))
+        } ?? StreamState(readable: ReadableState(), writable: WritableState())
         streamState.emitClose = false
         self.server = server
         addEndListener()
@@ -724,14 +741,21 @@ public final class Socket: Duplex, WriteGatherer {
     /// is added as a once-listener of 'connect'. Argument errors throw; connection errors arrive as 'error'.
     @discardableResult
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
-        if let path = options.path {
-            try prepareConnect(pipe: true, connectListener)
+        // Node registers the listener first, then checks the arguments (ERR_MISSING_ARGS), makes the
+        // handle and sets `connecting`; the checks of lookupAndConnect throw after that (see
+        // Socket+Options.swift).
+        if let connectListener { once(.connect, connectListener) }
+        if let path = options.path, !path.isEmpty {
+            try prepareConnect(pipe: true, nil)
             if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
             connectPipe(path)
             return self
         }
-        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS.
-        guard let port = options.port else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
+        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS; a path of ""
+        // is no path, and no port then connects to port 0 (`port |= 0`).
+        guard options.port != nil || options.path != nil else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
+        let port = options.port ?? 0
+        try prepareConnect(pipe: false, nil)
         if let localAddress = options.localAddress, isIP(localAddress) == 0 {
             throw .invalidIPAddress(localAddress)
         }
@@ -748,7 +772,6 @@ public final class Socket: Duplex, WriteGatherer {
                 throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
             }
         }
-        try prepareConnect(pipe: false, connectListener)
         if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
         lookupAndConnect(options)
         return self
