@@ -29,11 +29,15 @@ public final class Server: EventEmitter {
         /// The stream high-water mark (both sides) of every accepted socket, in bytes; nil or a negative
         /// value keeps the default of 16 KiB, as in Node (v20.1).
         public var highWaterMark: Int?
+        /// Connections from an address this list blocks are closed before 'connection' (Node's `blockList`).
+        public var blockList: BlockList?
 
         /// Node's defaults.
         public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false,
-                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, highWaterMark: Int? = nil) {
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, highWaterMark: Int? = nil,
+                    blockList: BlockList? = nil) {
             self.highWaterMark = highWaterMark
+            self.blockList = blockList
             self.keepAlive = keepAlive
             self.keepAliveInitialDelay = keepAliveInitialDelay
             self.allowHalfOpen = allowHalfOpen
@@ -396,6 +400,10 @@ public final class Server: EventEmitter {
         guard accepted == 0 else {
             client.close()
             emitError(.errno(accepted, syscall: "accept"))
+            return
+        }
+        if isBlocked(client) {
+            client.close()
             return
         }
         // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.

@@ -22,6 +22,7 @@ extension Socket {
             keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
         }
         if let onread = options.onread { onreadState = OnReadState(onread) }
+        blockList = options.blockList
     }
 }
 
@@ -30,6 +31,7 @@ extension Net.ConnectOptions {
     var socketOptions: Socket.Options {
         Socket.Options(fd: fd, allowHalfOpen: allowHalfOpen, readable: readable, writable: writable,
                        highWaterMark: highWaterMark, signal: signal, noDelay: noDelay, keepAlive: keepAlive,
-                       keepAliveInitialDelay: keepAliveInitialDelay, onread: onread)
+                       keepAliveInitialDelay: keepAliveInitialDelay, onread: onread,
+                       blockList: blockList)
     }
 }

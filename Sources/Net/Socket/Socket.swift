@@ -37,11 +37,15 @@ public final class Socket: Duplex, WriteGatherer {
         public var keepAliveInitialDelay: Int = 0
         /// Reads go into this memory and to its callback instead of 'data' events (Node's `onread`).
         public var onread: OnRead?
+        /// Connecting to an address this list blocks fails with ERR_IP_BLOCKED (Node's `blockList`).
+        public var blockList: BlockList?
 
         /// Node's defaults.
         public init(fd: Int32? = nil, allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
                     highWaterMark: Int? = nil, signal: AbortSignal? = nil, noDelay: Bool = false,
-                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, onread: OnRead? = nil) {
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, onread: OnRead? = nil,
+                    blockList: BlockList? = nil) {
+            self.blockList = blockList
             self.noDelay = noDelay
             self.keepAlive = keepAlive
             self.keepAliveInitialDelay = keepAliveInitialDelay
@@ -179,6 +183,14 @@ public final class Socket: Duplex, WriteGatherer {
         get { extras?.onreadState }
         set { if newValue != nil || extras != nil { extrasStorage.onreadState = newValue } }
     }
+    var blockList: BlockList? {
+        get { extras?.blockList }
+        set { if newValue != nil || extras != nil { extrasStorage.blockList = newValue } }
+    }
+    var autoSelect: AutoSelectState? {
+        get { extras?.autoSelect }
+        set { if newValue != nil || extras != nil { extrasStorage.autoSelect = newValue } }
+    }
 
     /// Node's `new net.Socket(options)`: a socket with no connection yet (call ``connect(_:_:)``), or with
     /// `options.fd`, a socket around that descriptor, reading at once unless `readable` is false.
@@ -272,7 +284,7 @@ public final class Socket: Duplex, WriteGatherer {
         if !allowHalfOpen { writeAfterFIN = true }
     }
 
-    private func adopt(_ handle: StreamHandle) {
+    func adopt(_ handle: StreamHandle) {
         self.handle = handle
         handle.owner = self
     }
@@ -760,6 +772,7 @@ public final class Socket: Duplex, WriteGatherer {
             throw .invalidIPAddress(localAddress)
         }
         try validatePort(port)
+        try Self.validateAutoSelectFamily(options)
         let host = options.host.isEmpty ? "localhost" : options.host
         if options.lookup == nil && isIP(host) == 0 {
             // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
@@ -840,6 +853,7 @@ public final class Socket: Duplex, WriteGatherer {
         var hints = options.hints
         if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
         let lookupOptions = LookupOptions(family: options.family ?? 0, hints: hints)
+        if lookupAndConnectMultiple(options, host: host, port: port, lookupOptions) { return }
         let lookup = options.lookup ?? defaultLookup
         lookup(host, lookupOptions) { [self] error, ip, addressFamily in
             emit(.lookup, LookupResult(error: error, address: ip, family: addressFamily, host: host))
@@ -860,7 +874,7 @@ public final class Socket: Duplex, WriteGatherer {
         }
     }
 
-    private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
+    func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
         // Another socket's gathered bytes were written before this connect: in the kernel first.
         tcp.withLoop { $0.flushGatherer(before: self) }
@@ -885,6 +899,7 @@ public final class Socket: Duplex, WriteGatherer {
                 return
             }
         }
+        if !beginAttempt(address, port, family) { return }
         guard let target = SocketAddressStorage(ip: address, port: port) else {
             destroy(.invalidIPAddress(address))
             return
@@ -900,13 +915,14 @@ public final class Socket: Duplex, WriteGatherer {
     private func connectPipe(_ path: String) {
         guard let pipe = handle as? PipeHandle else { return }
         pipe.withLoop { $0.flushGatherer(before: self) }
+        emitConnectionAttempt(path, nil, nil)
         let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
         // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
         // the socket with `connect EINVAL <path>`.
         if status < 0 { destroy(.withHostPort(status, syscall: "connect", address: path, port: nil)) }
     }
 
-    private func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
+    func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
         guard !destroyed else { return }
         connecting = false
         if status == 0 {
@@ -932,6 +948,7 @@ public final class Socket: Duplex, WriteGatherer {
             } else {
                 error = .withHostPort(status, syscall: "connect", address: address, port: port)
             }
+            emitConnectionAttemptFailed(address, port, error)
             destroy(error)
         }
     }
@@ -951,6 +968,10 @@ final class SocketExtras {
     var timeout: Int?
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
+    /// Node's `socket.blockList` (issue 21: Socket+BlockList.swift).
+    var blockList: BlockList?
+    /// The happy-eyeballs state of a connect (issue 21: Socket+AutoSelectFamily.swift).
+    var autoSelect: AutoSelectState?
     /// Small writes taken and not yet handed to the kernel (see `Socket.gather(_:on:)`).
     var gathered: [UInt8] = []
 }
