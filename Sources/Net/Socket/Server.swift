@@ -70,6 +70,12 @@ public final class Server: EventEmitter {
         public var writableAll: Bool
         /// Closes the server when the signal aborts (at once if it already has).
         public var signal: AbortSignal?
+        /// Node's `reusePort` (v22.12+): set SO_REUSEPORT, so that several sockets (in this process or
+        /// others) can listen on one port and the kernel spreads the connections among them. libuv 1.44
+        /// has no flag for it: the TCP socket is made before the bind (`uv_tcp_init_ex` with the family),
+        /// its descriptor taken with `uv_fileno` and the option set with `setsockopt`, then bound. Linux
+        /// only: elsewhere the listen fails with `listen ENOTSUP`, as Node reports libuv's error.
+        public var reusePort: Bool = false
 
         /// Listen options.
         public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
@@ -98,6 +104,7 @@ public final class Server: EventEmitter {
             if readableAll { fields.append("readableAll: true") }
             if writableAll { fields.append("writableAll: true") }
             if ipv6Only { fields.append("ipv6Only: true") }
+            if reusePort { fields.append("reusePort: true") }
             return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
         }
     }
@@ -114,6 +121,8 @@ public final class Server: EventEmitter {
     var pendingCloseEmits = 0
     /// `unref()` before listening: applied to the handle once it exists.
     var unrefed = false
+    /// The `reusePort` of the last `listen(options)` (see ReusePort.swift).
+    var reusePort = false
     /// Whether the last of `listen()` and `close()` called was `close()`: a 'close' emitted after a
     /// `listen()` that is still resolving or binding leaves the server open, not closed.
     var closeRequested = false
@@ -177,6 +186,7 @@ public final class Server: EventEmitter {
             return self
         }
         try validatePort(port, name: "options.port")
+        reusePort = options.reusePort
         let backlog = options.backlog ?? 511
         let flags = options.ipv6Only
         let id = listeningId
@@ -250,11 +260,17 @@ public final class Server: EventEmitter {
     private enum HandleResult { case success(TCPHandle), failure(Int32) }
 
     private func createHandle(_ address: String, _ port: Int, ipv6Only: Bool) -> HandleResult {
-        let tcp: TCPHandle
+        var tcp: TCPHandle
         do { tcp = try TCPHandle(loop: loop) } catch { return .failure(error.errno ?? UV_EINVAL.rawValue) }
         guard let storage = SocketAddressStorage(ip: address, port: port) else {
             tcp.close()
             return .failure(UV_EINVAL.rawValue)
+        }
+        if reusePort {
+            tcp.close()
+            let (made, status) = TCPHandle.reusingPort(loop: loop, family: storage.family)
+            guard let made else { return .failure(status) }
+            tcp = made
         }
         let status = tcp.bind(storage, ipv6Only: ipv6Only && storage.family == AF_INET6)
         if status < 0 {
