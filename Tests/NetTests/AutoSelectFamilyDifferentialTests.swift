@@ -132,6 +132,46 @@ import Testing
         }
     }
 
+    /// `localPort` with happy eyeballs: each attempt binds the port on its family's unspecified address,
+    /// and a refused attempt's error carries the local details.
+    @Test func localPortBindsEachAttempt() throws {
+        try D.compare(Self.js + """
+            const probe = net.createServer().listen(0, '127.0.0.1', () => {
+              const lp = probe.address().port;
+              probe.close(() => {
+                const server = net.createServer((s) => { log(`S: ${s.remotePort === lp}`); s.end(); server.close(); });
+                server.listen(0, '127.0.0.1', () => {
+                  const c = net.connect({ port: server.address().port, host: 'example.org', lookup, autoSelectFamily: true, localPort: lp });
+                  c.on('connectionAttemptFailed', (a, p, f, e) => log(`C: local ${e.localAddress} ${e.localPort === lp}`));
+                  c.on('connect', () => log(`C: connected ${c.localPort === lp} ${c.localAddress}`));
+                  watch(c, 'C');
+                  c.resume();
+                });
+              });
+            });
+            """) { log in
+            let probe = Net.createServer()
+            try! probe.listen(port: 0, host: "127.0.0.1") {
+                let lp = probe.address()!.port!
+                probe.close { _ in
+                    let server = Net.createServer { s in log("S: \(s.remotePort == lp)"); s.end() }
+                    server.on(.connection) { _ in server.close() }
+                    try! server.listen(port: 0, host: "127.0.0.1") {
+                        var options = Self.options(server.address()!.port!, autoSelect: true)
+                        options.autoSelectFamilyAttemptTimeout = nil
+                        options.localPort = lp
+                        options.lookupAll = Self.lookup(log)
+                        let c = try! Net.connect(options)
+                        c.on(.connectionAttemptFailed) { f in log("C: local \(f.error.localAddress ?? "undefined") \(f.error.localPort == lp)") }
+                        c.on(.connect) { log("C: connected \(c.localPort == lp) \(c.localAddress ?? "undefined")") }
+                        Self.watch(c, "C", log)
+                        c.resume()
+                    }
+                }
+            }
+        }
+    }
+
     /// The process-wide defaults and their validation, as node v20 reports them.
     @Test func defaultsAndTheirValidation() throws {
         try Lookups.autoSelectDefaults.withLock { _ in
