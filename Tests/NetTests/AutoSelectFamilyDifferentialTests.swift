@@ -10,7 +10,7 @@ import Testing
     typealias D = SocketDifferentialTests
 
     static let js = """
-        const answers = [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
+        const answers = globalThis.answers ?? [{ address: '::1', family: 6 }, { address: '127.0.0.1', family: 4 }];
         const lookup = (host, o, cb) => {
           log(`C: lookup called all=${o.all === true} family=${o.family ?? 0}`);
           process.nextTick(() => o.all ? cb(null, answers) : cb(null, answers[0].address, answers[0].family));
@@ -168,6 +168,58 @@ import Testing
                         c.resume()
                     }
                 }
+            }
+        }
+    }
+
+    /// An attempt abandoned after the attempt timeout: 192.0.2.199 (TEST-NET-1, never answers) then `::1`
+    /// on a closed port.
+    @Test func attemptTimeoutThenRefused() throws {
+        try D.compare("globalThis.answers = [{ address: '192.0.2.199', family: 4 }, { address: '::1', family: 6 }];\n" + Self.js + """
+            const probe = net.createServer().listen(0, '::1', () => {
+              const port = probe.address().port;
+              probe.close(() => {
+                const c = net.connect({ port, host: 'example.org', lookup, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 20 });
+                watch(c, 'C');
+              });
+            });
+            """) { log in
+            let probe = Net.createServer()
+            try! probe.listen(port: 0, host: "::1") {
+                let port = probe.address()!.port!
+                probe.close { _ in
+                    var options = Self.options(port, autoSelect: true)
+                    options.autoSelectFamilyAttemptTimeout = 20
+                    options.lookupAll = { _, o, cb in
+                        log("C: lookup called all=\(o.all) family=\(o.family)")
+                        nextTick { cb(nil, [LookupAddress(address: "192.0.2.199", family: 4), LookupAddress(address: "::1", family: 6)]) }
+                    }
+                    let c = try! Net.connect(options)
+                    Self.watch(c, "C", log)
+                }
+            }
+        }
+    }
+
+    /// The default lookup with `all: true` (`getaddrinfo`) answers what node's `dns.lookup` answers for
+    /// `localhost`, one 'lookup' per address.
+    @Test func localhostThroughGetaddrinfo() throws {
+        try D.compare(Self.js + """
+            const server = net.createServer((s) => { s.end(); server.close(); });
+            server.listen(0, '127.0.0.1', () => {
+              const c = net.connect({ port: server.address().port, host: 'localhost', autoSelectFamily: true });
+              watch(c, 'C');
+              c.resume();
+            });
+            """) { log in
+            let server = Net.createServer { s in s.end() }
+            server.on(.connection) { _ in server.close() }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var options = ConnectOptions(port: server.address()!.port!, host: "localhost")
+                options.autoSelectFamily = true
+                let c = try! Net.connect(options)
+                Self.watch(c, "C", log)
+                c.resume()
             }
         }
     }
