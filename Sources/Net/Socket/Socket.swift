@@ -754,8 +754,8 @@ public final class Socket: Duplex, WriteGatherer {
     @discardableResult
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
         // Node registers the listener first, then checks the arguments (ERR_MISSING_ARGS), makes the
-        // handle and sets `connecting`; the checks of lookupAndConnect throw after that (see
-        // Socket+Options.swift).
+        // handle and sets `connecting`; the checks of lookupAndConnect (below) throw after that, leaving
+        // the socket connecting (`readyState` opening) with its listener.
         if let connectListener { once(.connect, connectListener) }
         if let path = options.path, !path.isEmpty {
             try prepareConnect(pipe: true, nil)
@@ -968,7 +968,7 @@ final class SocketExtras {
     var timeout: Int?
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
-    /// Node's `socket.blockList` (issue 21: Socket+BlockList.swift).
+    /// Node's `socket.blockList`, checked before each connect attempt (Socket+AutoSelectFamily.swift).
     var blockList: BlockList?
     /// The happy-eyeballs state of a connect (issue 21: Socket+AutoSelectFamily.swift).
     var autoSelect: AutoSelectState?
