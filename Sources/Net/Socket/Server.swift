@@ -80,7 +80,8 @@ public final class Server: EventEmitter {
         /// Listen options.
         public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
                     exclusive: Bool = false, readableAll: Bool = false, writableAll: Bool = false,
-                    ipv6Only: Bool = false, signal: AbortSignal? = nil) {
+                    ipv6Only: Bool = false, signal: AbortSignal? = nil, reusePort: Bool = false) {
+            self.reusePort = reusePort
             self.readableAll = readableAll
             self.writableAll = writableAll
             self.signal = signal
