@@ -1,9 +1,15 @@
 // net-fixture: scenarios that must run in a process of their own (they end the process, or test what
 // keeps it alive), driven by the test suite as child processes. `net-fixture <scenario>`.
+import Foundation
 import Net
 #if canImport(Glibc)
 import Glibc
 #endif
+
+/// Port numbers as `N`, so that two runs' traces compare.
+enum Ports {
+    static func hide(_ s: String) -> String { s.replacingOccurrences(of: #"\d{3,5}"#, with: "N", options: .regularExpression) }
+}
 
 final class Thing: EventEmitter {
     let eventListeners = EventListeners()
@@ -58,6 +64,27 @@ case "exit-after-writes":
     EventLoop.current.run()
     print("the connection failed")
     exit(1)
+case "localhost-ipv6-first":
+    // Run where `localhost` resolves to ::1 first (the test bind-mounts such a hosts file): an IPv4-only
+    // server is reached through happy eyeballs, and not with `autoSelectFamily: false`. Ports hidden.
+    let server = Net.createServer { $0.end() }
+    try! server.listen(port: 0, host: "127.0.0.1") {
+        let port = server.address()!.port!
+        func attempt(_ tag: String, _ autoSelect: Bool, then: @escaping () -> Void) {
+            var options = ConnectOptions(port: port, host: "localhost")
+            options.autoSelectFamily = autoSelect
+            let c = try! Net.connect(options)
+            c.on(.lookup) { r in print("\(tag) lookup \(r.address ?? "undefined") \(r.family ?? 0)") }
+            c.on(.connectionAttempt) { a in print("\(tag) attempt \(a.address) \(a.family ?? 0)") }
+            c.on(.connectionAttemptFailed) { f in print("\(tag) failed \(f.address) \(f.error.code)") }
+            c.on(.connect) { print("\(tag) connect \(c.remoteAddress ?? "undefined")") }
+            c.on(.error) { e in print("\(tag) error \(e.code) \(Ports.hide(e.message))") }
+            c.on(.close) { _ in print("\(tag) close"); then() }
+            c.resume()
+        }
+        attempt("auto", true) { attempt("single", false) { server.close() } }
+    }
+    EventLoop.current.run()
 default:
     print("unknown scenario '\(scenario)'")
     exit(2)

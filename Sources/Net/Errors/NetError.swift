@@ -25,6 +25,7 @@ public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
         var hostname: String?
         var localAddress: String?
         var localPort: Int?
+        var errors: [NetError]?
     }
 
     private var storage: Storage
@@ -85,6 +86,13 @@ public struct NetError: Error, CustomStringConvertible, Equatable, Sendable {
     public var localPort: Int? {
         get { storage.fields.localPort }
         set { set(\.localPort, newValue) }
+    }
+
+    /// The errors of an `AggregateError` (Node's `err.errors`): one per connection attempt when every
+    /// attempt of an `autoSelectFamily` connect failed; nil for any other error.
+    public var errors: [NetError]? {
+        get { storage.fields.errors }
+        set { set(\.errors, newValue) }
     }
 
     /// A user error, as `new Error(message)` with an optional `code` (`""` leaves it unset, as Node's `undefined`).

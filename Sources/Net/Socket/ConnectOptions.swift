@@ -35,6 +35,29 @@ public struct ConnectOptions {
     public var signal: AbortSignal?
     /// Opt in to write gathering, which is not Node's (default false); see ``Socket/gatherWrites``.
     public var gatherWrites = false
+    /// For ``createConnection(_:_:)``: an existing descriptor for the new socket, as `Socket.Options.fd`.
+    public var fd: Int32?
+    /// For ``createConnection(_:_:)``: whether reads are allowed, as `Socket.Options.readable`.
+    public var readable: Bool = true
+    /// For ``createConnection(_:_:)``: whether writes are allowed, as `Socket.Options.writable`.
+    public var writable: Bool = true
+    /// For ``createConnection(_:_:)``: the stream high-water mark in bytes, as `Socket.Options.highWaterMark`
+    /// (a negative value throws ERR_INVALID_ARG_VALUE, as in Node).
+    public var highWaterMark: Int?
+    /// For ``createConnection(_:_:)``: connecting to an address this list blocks fails with `ERR_IP_BLOCKED`
+    /// (Node v22's `blockList`; the socket keeps it as `Socket.Options.blockList`).
+    public var blockList: BlockList?
+    /// Happy eyeballs (RFC 8305, Node's `autoSelectFamily`): look up every address of a host name and try
+    /// them in turn, alternating families, each after `autoSelectFamilyAttemptTimeout` ms. nil takes
+    /// ``getDefaultAutoSelectFamily()`` (true, as Node v20). Not used for an IP literal, with `family` 4 or
+    /// 6, or with `localAddress` (as in Node).
+    public var autoSelectFamily: Bool?
+    /// How long each attempt gets before the next address is tried, in ms: 1…2147483647, values under 10
+    /// count as 10; nil takes ``getDefaultAutoSelectFamilyAttemptTimeout()`` (250).
+    public var autoSelectFamilyAttemptTimeout: Int?
+    /// A custom resolver that answers every address (Node's `lookup` called with `all: true`), used in
+    /// place of `lookup` and `getaddrinfo`; where `autoSelectFamily` does not apply, its first answer is used.
+    public var lookupAll: LookupAllFunction?
 
     /// Options for a TCP connection to `port` on `host`.
     public init(
@@ -73,11 +96,14 @@ public struct LookupOptions: Sendable, Equatable {
     public var family: Int
     /// `getaddrinfo` flags.
     public var hints: Int32
+    /// Whether every address is asked for (Node's `all`): true when a connect uses `autoSelectFamily`.
+    public var all: Bool
 
     /// Lookup options.
-    public init(family: Int = 0, hints: Int32 = 0) {
+    public init(family: Int = 0, hints: Int32 = 0, all: Bool = false) {
         self.family = family
         self.hints = hints
+        self.all = all
     }
 }
 

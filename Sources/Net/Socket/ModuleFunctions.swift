@@ -11,10 +11,9 @@ public func createServer(_ connectionListener: @escaping (Socket) -> Void) -> Se
 /// Node's `net.createConnection(options[, connectListener])`: a new socket, connecting.
 @discardableResult
 public func createConnection(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
-    // Node passes the connect options to the Socket constructor too, which reads noDelay, keepAlive,
-    // onread and signal there.
-    let socket = Socket(unconnected: .init(allowHalfOpen: options.allowHalfOpen, signal: options.signal))
-    socket.applyConstructorOptions(options)
+    // Node passes the connect options to the Socket constructor too, which reads fd, readable, writable,
+    // highWaterMark, noDelay, keepAlive, onread and signal there.
+    let socket = try Socket(options.socketOptions)
     return try socket.connect(options, connectListener)
 }
 

@@ -26,13 +26,21 @@ public final class Server: EventEmitter {
         public var pauseOnConnect: Bool
         /// Turn off Nagle's algorithm on every accepted socket.
         public var noDelay: Bool
+        /// The stream high-water mark (both sides) of every accepted socket, in bytes; nil or a negative
+        /// value keeps the default of 16 KiB, as in Node (v20.1).
+        public var highWaterMark: Int?
+        /// Connections from an address this list blocks are closed before 'connection' (Node's `blockList`).
+        public var blockList: BlockList?
         /// Accepted sockets gather small writes (not a Node option; default false, Node's behaviour): the
         /// server-wide default of ``Socket/gatherWrites``, which documents how it differs from Node.
         public var gatherWrites: Bool
 
         /// Node's defaults.
         public init(allowHalfOpen: Bool = false, pauseOnConnect: Bool = false, noDelay: Bool = false,
-                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, gatherWrites: Bool = false) {
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, highWaterMark: Int? = nil,
+                    blockList: BlockList? = nil, gatherWrites: Bool = false) {
+            self.highWaterMark = highWaterMark
+            self.blockList = blockList
             self.gatherWrites = gatherWrites
             self.keepAlive = keepAlive
             self.keepAliveInitialDelay = keepAliveInitialDelay
@@ -66,11 +74,18 @@ public final class Server: EventEmitter {
         public var writableAll: Bool
         /// Closes the server when the signal aborts (at once if it already has).
         public var signal: AbortSignal?
+        /// Node's `reusePort` (v22.12+): set SO_REUSEPORT, so that several sockets (in this process or
+        /// others) can listen on one port and the kernel spreads the connections among them. libuv 1.44
+        /// has no flag for it: the TCP socket is made before the bind (`uv_tcp_init_ex` with the family),
+        /// its descriptor taken with `uv_fileno` and the option set with `setsockopt`, then bound. Linux
+        /// only: elsewhere the listen fails with `listen ENOTSUP`, as Node reports libuv's error.
+        public var reusePort: Bool = false
 
         /// Listen options.
         public init(port: Int? = nil, host: String? = nil, path: String? = nil, backlog: Int? = nil,
                     exclusive: Bool = false, readableAll: Bool = false, writableAll: Bool = false,
-                    ipv6Only: Bool = false, signal: AbortSignal? = nil) {
+                    ipv6Only: Bool = false, signal: AbortSignal? = nil, reusePort: Bool = false) {
+            self.reusePort = reusePort
             self.readableAll = readableAll
             self.writableAll = writableAll
             self.signal = signal
@@ -94,6 +109,7 @@ public final class Server: EventEmitter {
             if readableAll { fields.append("readableAll: true") }
             if writableAll { fields.append("writableAll: true") }
             if ipv6Only { fields.append("ipv6Only: true") }
+            if reusePort { fields.append("reusePort: true") }
             return fields.isEmpty ? "{}" : "{ \(fields.joined(separator: ", ")) }"
         }
     }
@@ -110,6 +126,8 @@ public final class Server: EventEmitter {
     var pendingCloseEmits = 0
     /// `unref()` before listening: applied to the handle once it exists.
     var unrefed = false
+    /// The `reusePort` of the last `listen(options)` (see ReusePort.swift).
+    var reusePort = false
     /// Whether the last of `listen()` and `close()` called was `close()`: a 'close' emitted after a
     /// `listen()` that is still resolving or binding leaves the server open, not closed.
     var closeRequested = false
@@ -175,6 +193,7 @@ public final class Server: EventEmitter {
             return self
         }
         try validatePort(port, name: "options.port")
+        reusePort = options.reusePort
         let backlog = options.backlog ?? 511
         let flags = options.ipv6Only
         let id = listeningId
@@ -248,11 +267,17 @@ public final class Server: EventEmitter {
     private enum HandleResult { case success(TCPHandle), failure(Int32) }
 
     private func createHandle(_ address: String, _ port: Int, ipv6Only: Bool) -> HandleResult {
-        let tcp: TCPHandle
+        var tcp: TCPHandle
         do { tcp = try TCPHandle(loop: loop) } catch { return .failure(error.errno ?? UV_EINVAL.rawValue) }
         guard let storage = SocketAddressStorage(ip: address, port: port) else {
             tcp.close()
             return .failure(UV_EINVAL.rawValue)
+        }
+        if reusePort {
+            tcp.close()
+            let (made, status) = TCPHandle.reusingPort(loop: loop, family: storage.family)
+            guard let made else { return .failure(status) }
+            tcp = made
         }
         let status = tcp.bind(storage, ipv6Only: ipv6Only && storage.family == AF_INET6)
         if status < 0 {
@@ -402,6 +427,10 @@ public final class Server: EventEmitter {
             emitError(.errno(accepted, syscall: "accept"))
             return
         }
+        if isBlocked(client) {
+            client.close()
+            return
+        }
         // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
         if let max = maxConnections, max != 0, connections >= max {
             // Node 19+: report the dropped peer's addresses, then close it.
@@ -416,7 +445,8 @@ public final class Server: EventEmitter {
             return
         }
         let socket = Socket(accepted: client, server: self, allowHalfOpen: options.allowHalfOpen,
-                            pauseOnCreate: options.pauseOnConnect)
+                            pauseOnCreate: options.pauseOnConnect,
+                            highWaterMark: options.highWaterMark.flatMap { $0 < 0 ? nil : $0 })
         if options.gatherWrites { socket.gatherWrites = true }
         if let tcp = client as? TCPHandle {
             if options.noDelay {

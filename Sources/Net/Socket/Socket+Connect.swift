@@ -11,18 +11,26 @@ extension Socket {
     @discardableResult
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
         if loop.isShuttingDown { return self }
-        if let path = options.path {
-            try prepareConnect(pipe: true, connectListener)
+        // Node registers the listener first, then checks the arguments (ERR_MISSING_ARGS), makes the
+        // handle and sets `connecting`; the checks of lookupAndConnect (below) throw after that, leaving
+        // the socket connecting (`readyState` opening) with its listener.
+        if let connectListener { once(.connect, connectListener) }
+        if let path = options.path, !path.isEmpty {
+            try prepareConnect(pipe: true, nil)
             if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
             connectPipe(path)
             return self
         }
-        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS.
-        guard let port = options.port else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
+        // Node: `options.port === undefined && options.path == null` → ERR_MISSING_ARGS; a path of ""
+        // is no path, and no port then connects to port 0 (`port |= 0`).
+        guard options.port != nil || options.path != nil else { throw .missingArgs(anyOf: ["options", "port", "path"]) }
+        let port = options.port ?? 0
+        try prepareConnect(pipe: false, nil)
         if let localAddress = options.localAddress, isIP(localAddress) == 0 {
             throw .invalidIPAddress(localAddress)
         }
         try validatePort(port)
+        try Self.validateAutoSelectFamily(options)
         let host = options.host.isEmpty ? "localhost" : options.host
         if options.lookup == nil && isIP(host) == 0 {
             // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
@@ -35,7 +43,6 @@ extension Socket {
                 throw .invalidArgValue("options.family", .int(family), reason: "must be one of: 0, 4, 6")
             }
         }
-        try prepareConnect(pipe: false, connectListener)
         if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
         lookupAndConnect(options)
         return self
@@ -104,6 +111,7 @@ extension Socket {
         var hints = options.hints
         if options.family != 4 && options.family != 6 && hints == 0 { hints = AI_ADDRCONFIG }
         let lookupOptions = LookupOptions(family: options.family ?? 0, hints: hints)
+        if lookupAndConnectMultiple(options, host: host, port: port, lookupOptions) { return }
         let lookup = options.lookup ?? defaultLookup
         lookup(host, lookupOptions) { [self] error, ip, addressFamily in
             emit(.lookup, LookupResult(error: error, address: ip, family: addressFamily, host: host))
@@ -124,7 +132,7 @@ extension Socket {
         }
     }
 
-    private func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
+    func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
         guard let tcp = handle as? TCPHandle else { return }
         // Another socket's gathered bytes were written before this connect: in the kernel first.
         tcp.withLoop { $0.runDeferred(before: self) }
@@ -149,6 +157,7 @@ extension Socket {
                 return
             }
         }
+        if !beginAttempt(address, port, family) { return }
         guard let target = SocketAddressStorage(ip: address, port: port) else {
             destroy(.invalidIPAddress(address))
             return
@@ -170,7 +179,7 @@ extension Socket {
         if status < 0 { destroy(.withHostPort(status, syscall: "connect", address: path, port: nil)) }
     }
 
-    private func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
+    func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
         guard !destroyed else { return }
         connecting = false
         if status == 0 {

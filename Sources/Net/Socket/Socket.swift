@@ -32,10 +32,27 @@ public final class Socket: Duplex, CallbackEndTask {
         /// Opt in to write gathering (not a Node option; default false, Node's behaviour). See
         /// ``Socket/gatherWrites`` for what it does and how it differs from Node.
         public var gatherWrites: Bool
+        /// Turn off Nagle's algorithm once connected (Node's `noDelay`).
+        public var noDelay: Bool = false
+        /// Turn on TCP keep-alive once connected (Node's `keepAlive`).
+        public var keepAlive: Bool = false
+        /// The keep-alive idle time in milliseconds (whole seconds are used; a negative value counts as 0).
+        public var keepAliveInitialDelay: Int = 0
+        /// Reads go into this memory and to its callback instead of 'data' events (Node's `onread`).
+        public var onread: OnRead?
+        /// Connecting to an address this list blocks fails with ERR_IP_BLOCKED (Node's `blockList`).
+        public var blockList: BlockList?
 
         /// Node's defaults.
         public init(fd: Int32? = nil, allowHalfOpen: Bool = false, readable: Bool = true, writable: Bool = true,
-                    highWaterMark: Int? = nil, signal: AbortSignal? = nil, gatherWrites: Bool = false) {
+                    highWaterMark: Int? = nil, signal: AbortSignal? = nil, noDelay: Bool = false,
+                    keepAlive: Bool = false, keepAliveInitialDelay: Int = 0, onread: OnRead? = nil,
+                    blockList: BlockList? = nil, gatherWrites: Bool = false) {
+            self.blockList = blockList
+            self.noDelay = noDelay
+            self.keepAlive = keepAlive
+            self.keepAliveInitialDelay = keepAliveInitialDelay
+            self.onread = onread
             self.fd = fd
             self.gatherWrites = gatherWrites
             self.signal = signal
@@ -168,6 +185,14 @@ public final class Socket: Duplex, CallbackEndTask {
         get { extras?.onreadState }
         set { if newValue != nil || extras != nil { extrasStorage.onreadState = newValue } }
     }
+    var blockList: BlockList? {
+        get { extras?.blockList }
+        set { if newValue != nil || extras != nil { extrasStorage.blockList = newValue } }
+    }
+    var autoSelect: AutoSelectState? {
+        get { extras?.autoSelect }
+        set { if newValue != nil || extras != nil { extrasStorage.autoSelect = newValue } }
+    }
 
     /// Node's `new net.Socket(options)`: a socket with no connection yet (call ``connect(_:_:)``), or with
     /// `options.fd`, a socket around that descriptor, reading at once unless `readable` is false.
@@ -176,6 +201,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// ERR_INVALID_FD_TYPE (`Unsupported fd type: TTY`) for one that is neither a TCP socket nor a
     /// pipe/Unix socket, `open <code>` when libuv cannot adopt it. Without `fd` it never throws.
     public convenience init(_ options: Options = .init()) throws(NetError) {
+        try Self.validate(options)
         var opened: StreamHandle?
         if let fd = options.fd {
             guard fd >= 0 else { throw .outOfRange("fd", ">= 0 && <= 2147483647", .int(Int(fd))) }
@@ -186,6 +212,7 @@ public final class Socket: Duplex, CallbackEndTask {
             }
         }
         self.init(unconnected: options)
+        applyConstructorOptions(options)
         if let opened {
             rareFlags[RareFlag.sharesDescriptor] = true
             adopt(opened)
@@ -220,10 +247,12 @@ public final class Socket: Duplex, CallbackEndTask {
     }
 
     /// A socket around an accepted connection.
-    init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool) {
+    init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool, highWaterMark: Int? = nil) {
         loop = handle.loop
         self.allowHalfOpen = allowHalfOpen
-        streamState = StreamState(readable: ReadableState(), writable: WritableState())
+        streamState = highWaterMark.map {
+            StreamState(readable: ReadableState(highWaterMark: $0), writable: WritableState(highWaterMark: $0))
+        } ?? StreamState(readable: ReadableState(), writable: WritableState())
         streamState.emitClose = false
         self.server = server
         addEndListener()
@@ -349,6 +378,10 @@ final class SocketExtras {
     var timeout: Int?
     var keepAliveDelaySeconds = 0
     var onreadState: OnReadState?
+    /// Node's `socket.blockList`, checked before each connect attempt (Socket+AutoSelectFamily.swift).
+    var blockList: BlockList?
+    /// The happy-eyeballs state of a connect (Socket+AutoSelectFamily.swift).
+    var autoSelect: AutoSelectState?
     /// Small writes taken and not yet handed to the kernel (see `Socket.gather(_:on:)`).
     var gathered = GatheredWrites()
     /// The large string being written, during `writeString` (see `Socket.lendableStringSize`).

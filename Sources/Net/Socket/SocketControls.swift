@@ -225,20 +225,6 @@ extension Socket {
         return self
     }
 
-    // MARK: Options read by Node's Socket constructor
-
-    /// What Node's constructor takes from connect options: noDelay, keepAlive, onread.
-    func applyConstructorOptions(_ options: ConnectOptions) {
-        setNoDelayOnConnect = options.noDelay
-        if options.keepAlive {
-            keepAliveEnabled = true
-            // Node's constructor turns a negative keepAliveInitialDelay into 0.
-            keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
-        }
-        if let onread = options.onread { onreadState = OnReadState(onread) }
-        if options.gatherWrites { gatherWrites = true }
-    }
-
     // MARK: AbortSignal
 
     /// The stream constructor's `addAbortSignal`: an aborted signal destroys the socket with an AbortError,

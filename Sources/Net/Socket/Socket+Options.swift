@@ -1,0 +1,37 @@
+// The constructor options Node's `new net.Socket(options)` and `net.connect(options)` share (issue 21).
+
+extension Socket {
+    /// `Socket.ConnectOptions`, the spelling of Node's documentation and of the README: the same type as
+    /// the top-level ``ConnectOptions``.
+    public typealias ConnectOptions = Net.ConnectOptions
+
+    /// Node's stream constructor check: a negative `highWaterMark` is
+    /// `ERR_INVALID_ARG_VALUE` "The property 'options.readableHighWaterMark' is invalid. Received -1".
+    static func validate(_ options: Options) throws(NetError) {
+        if let mark = options.highWaterMark, mark < 0 {
+            throw .invalidArgValue("options.readableHighWaterMark", .int(mark))
+        }
+    }
+
+    /// What Node's constructor reads beyond the stream options: `noDelay`, `keepAlive`,
+    /// `keepAliveInitialDelay` (negative counts as 0, whole seconds) and `onread`.
+    func applyConstructorOptions(_ options: Options) {
+        setNoDelayOnConnect = options.noDelay
+        if options.keepAlive {
+            keepAliveEnabled = true
+            keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
+        }
+        if let onread = options.onread { onreadState = OnReadState(onread) }
+        blockList = options.blockList
+    }
+}
+
+extension Net.ConnectOptions {
+    /// The `Socket.Options` Node's `net.connect(options)` hands to `new Socket(options)`.
+    var socketOptions: Socket.Options {
+        Socket.Options(fd: fd, allowHalfOpen: allowHalfOpen, readable: readable, writable: writable,
+                       highWaterMark: highWaterMark, signal: signal, noDelay: noDelay, keepAlive: keepAlive,
+                       keepAliveInitialDelay: keepAliveInitialDelay, onread: onread,
+                       blockList: blockList, gatherWrites: gatherWrites)
+    }
+}
