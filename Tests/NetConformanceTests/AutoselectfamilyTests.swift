@@ -5,9 +5,9 @@ import Testing
 
 /// Happy eyeballs over loopback. Node's test answers from a dgram DNS server through `dns.Resolver`; here
 /// a custom lookup answers the same addresses (`lookupAll`, Node's `lookup` with `all: true`). Where Node
-/// uses internet addresses that must not answer, TEST-NET addresses stand in (`::ffff:192.0.2.x` for the
-/// IPv6 group, 192.0.2.x for IPv4): each is abandoned after the attempt timeout or fails, either way the
-/// next is tried, and the attempted list is what the test checks.
+/// uses internet addresses that must not answer, other loopback addresses stand in (`::ffff:127.0.0.x`
+/// for the IPv6 group, 127.0.0.x for IPv4, where nothing listens): each fails at once, the next is
+/// tried, and the attempted list is what the test checks. The traffic stays on loopback.
 @Suite struct AutoselectfamilyTests {
     static func options(_ port: Int, _ lookup: @escaping LookupAllFunction, autoSelect: Bool? = true) -> ConnectOptions {
         var options = ConnectOptions(port: port, host: "example.org")
@@ -60,14 +60,14 @@ import Testing
             try! ipv4.listen(port: 0, host: "127.0.0.1") {
                 let port = ipv4.address()!.port!
                 trace.log("port \(port)")
-                let lookup = Lookups.mocked("::ffff:192.0.2.201", "::ffff:192.0.2.202", "::1",
-                                            "192.0.2.203", "192.0.2.204", "127.0.0.1")
+                let lookup = Lookups.mocked("::ffff:127.0.0.2", "::ffff:127.0.0.3", "::1",
+                                            "127.0.0.4", "127.0.0.5", "127.0.0.1")
                 Self.request(Self.options(port, lookup), trace) { ipv4.close() }
             }
         }
         #expect(result.finished)
         let port = result.trace.first.flatMap { Int($0.dropFirst(5)) } ?? 0
-        let attempted = ["::ffff:192.0.2.201", "192.0.2.203", "::ffff:192.0.2.202", "192.0.2.204", "::1", "127.0.0.1"]
+        let attempted = ["::ffff:127.0.0.2", "127.0.0.4", "::ffff:127.0.0.3", "127.0.0.5", "::1", "127.0.0.1"]
             .map { "\"\($0):\(port)\"" }.joined(separator: ", ")
         #expect(result.trace.dropFirst() == ["ready [\(attempted)]", "response-ipv4 server data", "response response-ipv4"])
     }

@@ -15,7 +15,7 @@ import Testing
     static let t = 100
 
     @Test func timeoutFiresBeforeTheConnectionIsEstablished() throws {
-        let hole = try #require(BlackHole())
+        let hole = try #require(BlackHole(host: "127.0.0.1"))
         defer { hole.close() }
         let port = hole.port
         let result = LoopThread.run(timeout: 10) { loop, trace in
@@ -36,42 +36,5 @@ import Testing
         }
         #expect(result.finished)
         #expect(result.trace == ["timeout: connecting true, within T + 500 ms true"])
-    }
-}
-
-/// A loopback port whose SYNs are dropped: a listener with backlog 0 that never accepts, its single
-/// accept-queue slot filled by a connection of our own.
-private struct BlackHole {
-    let listener: Int32
-    let filler: Int32
-    let port: Int
-
-    init?() {
-        var address = sockaddr_in()
-        address.sin_family = sa_family_t(AF_INET)
-        address.sin_addr.s_addr = inet_addr("127.0.0.1")
-        let length = socklen_t(MemoryLayout<sockaddr_in>.size)
-        let listener = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        let filler = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
-        var size = length
-        let ok = withUnsafeMutablePointer(to: &address) { pointer in
-            pointer.withMemoryRebound(to: sockaddr.self, capacity: 1) { sa in
-                bind(listener, sa, length) == 0 && listen(listener, 0) == 0
-                    && getsockname(listener, sa, &size) == 0 && connect(filler, sa, length) == 0
-            }
-        }
-        if !ok {
-            Glibc.close(listener)
-            Glibc.close(filler)
-            return nil
-        }
-        self.listener = listener
-        self.filler = filler
-        port = Int(UInt16(bigEndian: address.sin_port))
-    }
-
-    func close() {
-        Glibc.close(filler)
-        Glibc.close(listener)
     }
 }

@@ -172,32 +172,25 @@ import Testing
         }
     }
 
-    /// An attempt abandoned after the attempt timeout: 192.0.2.199 (TEST-NET-1, never answers) then `::1`
-    /// on a closed port.
+    /// An attempt abandoned after the attempt timeout: 127.0.0.2, a ``BlackHole`` (a loopback port that
+    /// never answers, standing in for Node's internet address), then `::1` on the same port, where
+    /// nothing listens.
     @Test func attemptTimeoutThenRefused() throws {
-        try D.compare("globalThis.answers = [{ address: '192.0.2.199', family: 4 }, { address: '::1', family: 6 }];\n" + Self.js + """
-            const probe = net.createServer().listen(0, '::1', () => {
-              const port = probe.address().port;
-              probe.close(() => {
-                const c = net.connect({ port, host: 'example.org', lookup, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 20 });
-                watch(c, 'C');
-              });
-            });
+        let hole = try #require(BlackHole(host: "127.0.0.2"))
+        defer { hole.close() }
+        let port = hole.port
+        try D.compare("globalThis.answers = [{ address: '127.0.0.2', family: 4 }, { address: '::1', family: 6 }];\n" + Self.js + """
+            const c = net.connect({ port: \(port), host: 'example.org', lookup, autoSelectFamily: true, autoSelectFamilyAttemptTimeout: 20 });
+            watch(c, 'C');
             """) { log in
-            let probe = Net.createServer()
-            try! probe.listen(port: 0, host: "::1") {
-                let port = probe.address()!.port!
-                probe.close { _ in
-                    var options = Self.options(port, autoSelect: true)
-                    options.autoSelectFamilyAttemptTimeout = 20
-                    options.lookupAll = { _, o, cb in
-                        log("C: lookup called all=\(o.all) family=\(o.family)")
-                        nextTick { cb(nil, [LookupAddress(address: "192.0.2.199", family: 4), LookupAddress(address: "::1", family: 6)]) }
-                    }
-                    let c = try! Net.connect(options)
-                    Self.watch(c, "C", log)
-                }
+            var options = Self.options(port, autoSelect: true)
+            options.autoSelectFamilyAttemptTimeout = 20
+            options.lookupAll = { _, o, cb in
+                log("C: lookup called all=\(o.all) family=\(o.family)")
+                nextTick { cb(nil, [LookupAddress(address: "127.0.0.2", family: 4), LookupAddress(address: "::1", family: 6)]) }
             }
+            let c = try! Net.connect(options)
+            Self.watch(c, "C", log)
         }
     }
 

@@ -173,6 +173,7 @@ extension Socket {
     private func connectPipe(_ path: String) {
         guard let pipe = handle as? PipeHandle else { return }
         pipe.withLoop { $0.runDeferred(before: self) }
+        emitConnectionAttempt(path, nil, nil)
         let status = pipe.connect(path) { [self] status in afterConnect(status, path, nil, nil, nil) }
         // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
         // the socket with `connect EINVAL <path>`.
@@ -205,6 +206,7 @@ extension Socket {
             } else {
                 error = .withHostPort(status, syscall: "connect", address: address, port: port)
             }
+            emitConnectionAttemptFailed(address, port, error)
             destroy(error)
         }
     }

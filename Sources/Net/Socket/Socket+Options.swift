@@ -1,10 +1,6 @@
 // The constructor options Node's `new net.Socket(options)` and `net.connect(options)` share (issue 21).
 
 extension Socket {
-    /// `Socket.ConnectOptions`, the spelling of Node's documentation and of the README: the same type as
-    /// the top-level ``ConnectOptions``.
-    public typealias ConnectOptions = Net.ConnectOptions
-
     /// Node's stream constructor check: a negative `highWaterMark` is
     /// `ERR_INVALID_ARG_VALUE` "The property 'options.readableHighWaterMark' is invalid. Received -1".
     static func validate(_ options: Options) throws(NetError) {
