@@ -47,6 +47,8 @@ class Handle {
         if loop.isShuttingDown {
             throw NetError.errno(UV_ECANCELED.rawValue, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
         }
+        // Not running: made before `run()` (fine), or from a Swift task on a thread no loop runs on.
+        if !loop.isRunning { EventLoop.checkNotInTask() }
         let size = uv_handle_size(type)
         raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
