@@ -170,3 +170,44 @@ final class ConnectionQueue {
         })
     }
 }
+
+extension Server {
+    /// Runs `handler` for each connection, each in a child task on the server's loop, until the server
+    /// closes; returns when it has closed and every handler has returned. A handler that throws destroys
+    /// its socket (with nothing emitted to the other handlers); the server's 'error' is thrown. The
+    /// structured form of ``incomingConnections()``: the sockets never leave the loop, so nothing needs
+    /// to be `Sendable`.
+    ///
+    /// ```swift
+    /// try await server.handleConnections { socket in
+    ///     for try await chunk in socket { try await socket.writeAsync(chunk) }
+    /// }
+    /// ```
+    public func handleConnections(
+        isolation: isolated (any Actor)? = #isolation,
+        _ handler: @escaping @Sendable (Socket) async throws -> Void
+    ) async throws(NetError) {
+        requireLoop(loop)
+        let loop = self.loop
+        var connections = incomingConnections().makeAsyncIterator()
+        do {
+            try await withThrowingDiscardingTaskGroup { group in
+                while let socket = try await connections.next(isolation: isolation) {
+                    let bound = LoopBound(socket, loop: loop)
+                    group.addTask(executorPreference: loop) {
+                        let socket = bound.value
+                        do {
+                            try await handler(socket)
+                        } catch {
+                            if !socket.destroyed { socket.destroy() }
+                        }
+                    }
+                }
+            }
+        } catch let error as NetError {
+            throw error
+        } catch {
+            throw .abortError
+        }
+    }
+}

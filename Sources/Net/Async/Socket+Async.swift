@@ -144,7 +144,7 @@ extension Socket: AsyncSequence {
     /// is paused (reading from the kernel stops once its own buffer is full), and it resumes when the
     /// consumer has taken them all. Leaving the loop early (`break`, a thrown error) destroys the socket,
     /// as Node's `for await` does. Made on the loop's thread; its 'data' listener puts the socket in
-    /// flowing mode, as any 'data' listener does.
+    /// flowing mode, and it resumes a paused socket, as Node's `for await` reads a paused stream.
     public func makeAsyncIterator() -> ChunkIterator {
         requireLoop(loop)
         return ChunkIterator(ChunkReader(self))
@@ -211,6 +211,9 @@ final class ChunkReader {
         let error = socket.once(.error) { [unowned self] error in finish(error) }
         let close = socket.once(.close) { [unowned self] _ in finish(.prematureClose) }
         tokens = (data, end, error, close)
+        // Iterating consumes the socket whatever its mode, as Node's `for await` reads a paused stream
+        // (a connection paused by `pauseOnConnect` or while it waited in a server's connection sequence).
+        if socket.readableFlowing == false { socket.resume() }
         // The listeners hold the reader (unowned above; the reader is kept by `keepAlive` until it finishes).
         keepAlive = self
     }
