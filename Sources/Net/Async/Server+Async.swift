@@ -175,8 +175,8 @@ extension Server {
     /// Runs `handler` for each connection, each in a child task on the server's loop, until the server
     /// closes; returns when it has closed and every handler has returned. A handler that throws destroys
     /// its socket (with nothing emitted to the other handlers); the server's 'error' is thrown. The
-    /// structured form of ``incomingConnections()``: the sockets never leave the loop, so nothing needs
-    /// to be `Sendable`.
+    /// structured form of ``incomingConnections()``: the sockets never leave the loop. The handler gets
+    /// its socket as `sending`, so it may hand it on to an actor whose executor is the loop.
     ///
     /// ```swift
     /// try await server.handleConnections { socket in
@@ -185,7 +185,7 @@ extension Server {
     /// ```
     public func handleConnections(
         isolation: isolated (any Actor)? = #isolation,
-        _ handler: @escaping @Sendable (Socket) async throws -> Void
+        _ handler: @escaping @Sendable (sending Socket) async throws -> Void
     ) async throws(NetError) {
         requireLoop(loop)
         let loop = self.loop
@@ -195,10 +195,10 @@ extension Server {
                 while let socket = try await connections.next(isolation: isolation) {
                     let bound = LoopBound(socket, loop: loop)
                     group.addTask(executorPreference: loop) {
-                        let socket = bound.value
                         do {
-                            try await handler(socket)
+                            try await handler(bound.value)
                         } catch {
+                            let socket = bound.value
                             if !socket.destroyed { socket.destroy() }
                         }
                     }

@@ -105,9 +105,6 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         if let existing = pthread_getspecific(currentLoopKey) {
             return Unmanaged<EventLoop>.fromOpaque(existing).takeUnretainedValue()
         }
-        // The slow path only (once per thread): a loop made from inside a Swift task is on a thread that
-        // nobody runs a loop on (the cooperative pool), which fails loudly here.
-        EventLoop.checkNotInTask()
         let loop = EventLoop()
         pthread_setspecific(currentLoopKey, Unmanaged.passRetained(loop).toOpaque())
         return loop
