@@ -336,8 +336,9 @@ func asyncConnect(_ port: Int) async throws -> AsyncBytes {
 }
 
 /// pingpong-<n> with both ends over `NIOAsyncChannel`.
+let connectedCount = Atomic<Int>(0)
+
 func asyncPingpong(_ connections: Int) {
-    let connectedCount = Atomic<Int>(0)
     asyncEchoServer { port in
         for _ in 0..<connections {
             Task.detached {
@@ -372,7 +373,7 @@ func asyncC2S(_ length: Int) {
     Task.detached {
         do {
             let server = try await ServerBootstrap(group: group)
-                .serverChannelOption(.so_reuseaddr, value: 1)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
                 .bind(host: "127.0.0.1", port: 0) { channel in
                     channel.eventLoop.makeCompletedFuture { try AsyncBytes(wrappingChannelSynchronously: channel) }
                 }

@@ -191,8 +191,12 @@ final class ReaderLifetime {
 
 /// The consumer side of a socket's chunk sequence: the chunks the socket emitted and the consumer has not
 /// taken yet, the waiting `next()`, and the pause that keeps the two within the high-water mark.
+///
+/// The hot path of an async read loop: a `next()` that waits stores its continuation here and nothing
+/// else is allocated (no waiter object, no closure), and a chunk that arrives while it waits goes
+/// straight to it.
 final class ChunkReader {
-    unowned let loop: EventLoop
+    unowned(unsafe) let loop: EventLoop
     /// Strong until the sequence finishes: the listeners hold the reader, the reader the socket.
     private var socket: Socket?
     private var buffer = Deque<Chunk>()
@@ -200,31 +204,29 @@ final class ChunkReader {
     private var pausedByReader = false
     private var finished = false
     private var failure: NetError?
-    private var waiter: LoopWaiter<Chunk?>?
+    private var continuation: UnsafeContinuation<Carry<Chunk?>, any Error>?
     private var tokens: (data: ListenerToken, end: ListenerToken, error: ListenerToken, close: ListenerToken)?
+    /// The reader keeps itself alive while its listeners may fire (they capture it unowned).
+    private var keepAlive: ChunkReader?
 
     init(_ socket: Socket) {
         loop = socket.loop
         self.socket = socket
-        let data = socket.on(.data) { [unowned self] chunk in received(chunk) }
-        let end = socket.once(.end) { [unowned self] in finish(nil) }
-        let error = socket.once(.error) { [unowned self] error in finish(error) }
-        let close = socket.once(.close) { [unowned self] _ in finish(.prematureClose) }
+        let data = socket.on(.data) { [unowned(unsafe) self] chunk in received(chunk) }
+        let end = socket.once(.end) { [unowned(unsafe) self] in finish(nil) }
+        let error = socket.once(.error) { [unowned(unsafe) self] error in finish(error) }
+        let close = socket.once(.close) { [unowned(unsafe) self] _ in finish(.prematureClose) }
         tokens = (data, end, error, close)
         // Iterating consumes the socket whatever its mode, as Node's `for await` reads a paused stream
         // (a connection paused by `pauseOnConnect` or while it waited in a server's connection sequence).
         if socket.readableFlowing == false { socket.resume() }
-        // The listeners hold the reader (unowned above; the reader is kept by `keepAlive` until it finishes).
         keepAlive = self
     }
 
-    /// The reader keeps itself alive while its listeners may fire (they capture it unowned).
-    private var keepAlive: ChunkReader?
-
     private func received(_ chunk: Chunk) {
-        if let waiter, waiter.isPending {
-            self.waiter = nil
-            waiter.succeed(chunk)
+        if let continuation {
+            self.continuation = nil
+            continuation.resume(returning: Carry(value: chunk))
             return
         }
         buffer.append(chunk)
@@ -248,9 +250,14 @@ final class ChunkReader {
         }
         tokens = nil
         // Buffered chunks stay for the consumer; then the end, or the error.
-        if let waiter, waiter.isPending {
-            self.waiter = nil
-            if let error { waiter.fail(error) } else { waiter.succeed(nil) }
+        if let continuation {
+            self.continuation = nil
+            if let error {
+                failure = nil
+                continuation.resume(throwing: error)
+            } else {
+                continuation.resume(returning: Carry(value: nil))
+            }
         }
         keepAlive = nil
     }
@@ -266,20 +273,38 @@ final class ChunkReader {
             return chunk
         }
         if finished {
+            socket = nil
             if let failure {
                 self.failure = nil
-                socket = nil
                 throw failure
             }
-            socket = nil
             return nil
         }
-        return try await awaitOnLoop(loop, isolation: isolation, { (waiter: LoopWaiter<Chunk?>) in
-            self.waiter = waiter
-        }, cancel: { [unowned self] waiter in
-            // The socket's AbortError 'error' settles the waiter (see `finish`).
-            if let socket { socket.destroy(.abortError) } else { waiter.fail(.abortError) }
-        })
+        let bound = LoopBound(self, loop: loop)
+        do {
+            return try await withTaskCancellationHandler {
+                try await withUnsafeThrowingContinuation(isolation: isolation) { (continuation: UnsafeContinuation<Carry<Chunk?>, any Error>) in
+                    self.continuation = continuation
+                }
+            } onCancel: {
+                bound.loop.execute { bound.value.cancelWaiting() }
+            }.value
+        } catch let error as NetError {
+            throw error
+        } catch {
+            throw .abortError
+        }
+    }
+
+    /// The waiting task was cancelled: the socket is destroyed with Node's AbortError, whose 'error'
+    /// ends the wait (see `finish`).
+    private func cancelWaiting() {
+        guard continuation != nil else { return }
+        if let socket, !finished {
+            socket.destroy(.abortError)
+        } else {
+            finish(.abortError)
+        }
     }
 
     /// The iterator went away: before the end, the socket is destroyed (Node's `for await` on `break`).
