@@ -423,7 +423,8 @@ struct Thrown: Sendable, Equatable {
     // MARK: Misuse is loud
 
     @Test func aServerMadeInATaskOnTheCooperativePoolFailsLoudly() throws {
-        let output = try Fixture.run("task-dead-loop")
+        // Without Swift's backtracer: under AddressSanitizer its helper can hang and hold the pipes open.
+        let output = try ChildProcess.run("/usr/bin/env", ["SWIFT_BACKTRACE=enable=no", Fixture.path, "task-dead-loop"])
         #expect(output.status != 0)
         #expect(output.stderr.contains("Net: a Net object was created or used from a Swift task on a thread whose event loop is not running"))
         #expect(output.stderr.contains("EventLoop.run"))
@@ -472,7 +473,12 @@ struct Thrown: Sendable, Equatable {
         let received = lines.first { $0.hasPrefix("received ") }?.dropFirst(9)
         #expect(sent != nil && sent == received, "\(lines)")
         let rss = lines.first { $0.hasPrefix("maxrss ") }.flatMap { Int($0.dropFirst(7)) } ?? .max
-        #expect(rss < 64 << 20, "largest RSS \(rss) bytes")
+        // Under AddressSanitizer (make test-asan) the fixture's RSS is the sanitizer's: its shadow memory
+        // and the quarantine of freed blocks (256 MiB by default) hold hundreds of MiB whatever the
+        // program keeps. The bound is checked in the plain run; the checksum in both.
+        if dlsym(UnsafeMutableRawPointer(bitPattern: 0), "__asan_init") == nil {
+            #expect(rss < 64 << 20, "largest RSS \(rss) bytes")
+        }
         print("async sink: \(lines)")
     }
 }
