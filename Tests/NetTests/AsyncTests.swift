@@ -403,6 +403,51 @@ struct Thrown: Sendable, Equatable {
         #expect(thrown == [Thrown(NetError.abortError), Thrown(NetError.abortError)])
     }
 
+    @Test func cancellingAnEndDestroysTheSocketWithAbortError() async throws {
+        let (thrown, destroyed) = try await EventLoop.run { loop -> (Thrown?, Bool) in
+            let server = Net.createServer { $0.pause() }   // never reads: the end cannot finish
+            try await server.listenAsync(port: 0, host: "127.0.0.1")
+            let socket = try await Net.connectAsync(port: server.address()?.port ?? 0, host: "127.0.0.1")
+            socket.write(Buffer([UInt8](repeating: 2, count: 16 << 20)))
+            let bound = LoopBound(socket)
+            let ending = Task(executorPreference: loop) { () async -> Thrown? in
+                do { try await bound.value.endAsync() } catch { return Thrown(error) }
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(50))
+            ending.cancel()
+            let thrown = await ending.value
+            server.close()
+            return (thrown, socket.destroyed)
+        }
+        #expect(thrown == Thrown(NetError.abortError))
+        #expect(destroyed)
+    }
+
+    @Test func cancellingACloseStopsTheWaitAndTheServerStillCloses() async throws {
+        let (thrown, closed) = try await EventLoop.run { loop -> (Thrown?, Bool) in
+            let server = Net.createServer { _ in }
+            var closed = false
+            server.on(.close) { closed = true }
+            try await server.listenAsync(port: 0, host: "127.0.0.1")
+            let client = try await Net.connectAsync(port: server.address()?.port ?? 0, host: "127.0.0.1")
+            let bound = LoopBound(server)
+            let closing = Task(executorPreference: loop) { () async -> Thrown? in
+                do { try await bound.value.closeAsync() } catch { return Thrown(error) }
+                return nil
+            }
+            try await Task.sleep(for: .milliseconds(50))   // the open connection keeps 'close' from coming
+            closing.cancel()
+            let thrown = await closing.value
+            #expect(!server.listening)
+            client.destroy()
+            try await Net.once(server, .close)
+            return (thrown, closed)
+        }
+        #expect(thrown == Thrown(NetError.abortError))
+        #expect(closed)
+    }
+
     @Test func anAlreadyCancelledTaskAbortsAtItsFirstWait() async throws {
         let thrown = try await EventLoop.run { loop -> Thrown? in
             let server = Net.createServer { _ in }
