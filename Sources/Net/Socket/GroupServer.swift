@@ -106,6 +106,8 @@ public final class GroupServer: Sendable {
         let (listenCallback, handler) = state.withLock { state -> ((@Sendable (NetError?) -> Void)?, (@Sendable (NetError) -> Void)?) in
             let callback = state.listenCallback
             state.listenCallback = nil
+            // A listen that failed: the group may listen again (as a Node server whose listen failed).
+            if callback != nil { state.listening = false }
             return (callback, state.handlers.error)
         }
         if let listenCallback {
@@ -126,14 +128,22 @@ public final class GroupServer: Sendable {
     /// `callback` runs once, on one of the loops: with nil once every loop that listens is listening,
     /// or with the first error (a bind failure, say; the loops already listening stay so until
     /// ``close(_:)``). Invalid arguments (a bad port) arrive there too, as thrown by ``Server/listen(_:_:)``.
+    /// A group that is listening (or starting to) refuses: `callback` gets ERR_SERVER_ALREADY_LISTEN and
+    /// the listen under way goes on, its own callback running once.
     public func listen(port: Int = 0, host: String? = nil, backlog: Int = 511,
                        _ callback: (@Sendable (NetError?) -> Void)? = nil) {
-        let generation = state.withLock { state -> Int in
+        let generation = state.withLock { state -> Int? in
+            // Node's ERR_SERVER_ALREADY_LISTEN, to this call's callback; the listen under way goes on.
+            guard !state.listening else { return nil }
             state.listenCallback = callback
             state.listening = true
             state.address = nil
             state.generation += 1
             return state.generation
+        }
+        guard let generation else {
+            if let callback, !parts[0].loop.execute({ callback(.serverAlreadyListen) }) { callback(.serverAlreadyListen) }
+            return
         }
         let first = parts[0]
         let delivered = first.loop.execute { [self] in
