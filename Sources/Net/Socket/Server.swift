@@ -63,8 +63,8 @@ public final class Server: EventEmitter {
         public var path: String?
         /// The pending-connection queue length (default 511).
         public var backlog: Int?
-        /// Node's `exclusive`: only matters to the cluster module, which Net has not; a plain server's
-        /// handle is always its own, which is what `exclusive: true` asks for.
+        /// Node's `exclusive`: only matters to Node's cluster module. A `Server` is always exclusive (its
+        /// handle is its own); the shared, non-exclusive form is a ``GroupServer`` over several loops.
         public var exclusive: Bool
         /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
         public var ipv6Only: Bool
