@@ -256,6 +256,20 @@ import Testing
         #expect(group.waitUntilIdle(timeout: 10))
     }
 
+    /// A group whose loops have shut down: listen reports ERR_SERVER_NOT_RUNNING to its callback (on the
+    /// caller's thread, no loop being left), and close's callback still runs.
+    @Test func listenAfterTheGroupShutDown() {
+        let group = EventLoopGroup(numberOfThreads: 2)
+        let server = GroupServer(group: group) { _ in }
+        #expect(group.shutdownGracefully())
+        let result = Awaited<String>()
+        server.listen(port: 0, host: "127.0.0.1") { error in result.set(error?.code ?? "listening") }
+        #expect(result.wait() == "ERR_SERVER_NOT_RUNNING")
+        let closed = Awaited<String>()
+        server.close { error in closed.set(error?.code ?? "closed") }
+        #expect(closed.wait() == "ERR_SERVER_NOT_RUNNING")
+    }
+
     /// The group server is Sendable: settings and close can come from any thread, here many at once.
     @Test func usableFromManyThreads() throws {
         let (group, server, port) = try Self.start(.roundRobin)

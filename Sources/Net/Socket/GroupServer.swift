@@ -102,7 +102,9 @@ public final class GroupServer: Sendable {
 
     private var handlers: Handlers { state.withLock { $0.handlers } }
 
-    private func report(_ error: NetError) {
+    /// Reports an error to the pending listen's callback, else the error handler, else as uncaught on the
+    /// current loop; `onLoop` false (the caller may be any thread, the loops gone): never as uncaught.
+    private func report(_ error: NetError, onLoop: Bool = true) {
         let (listenCallback, handler) = state.withLock { state -> ((@Sendable (NetError?) -> Void)?, (@Sendable (NetError) -> Void)?) in
             let callback = state.listenCallback
             state.listenCallback = nil
@@ -114,7 +116,7 @@ public final class GroupServer: Sendable {
             listenCallback(error)
         } else if let handler {
             handler(error)
-        } else {
+        } else if onLoop {
             EventLoop.current.reportUncaughtError(error)
         }
     }
@@ -152,12 +154,16 @@ public final class GroupServer: Sendable {
             let options = Server.ListenOptions(port: port, host: host, backlog: backlog,
                                                reusePort: strategy == .reusePort)
             do throws(NetError) {
-                try server.listen(options) { [self] in firstListening(server, backlog: backlog, generation: generation) }
+                // Weak: the server keeps this listener (until 'listening', which a failed listen never
+                // emits), and the group server keeps the server.
+                try server.listen(options) { [weak self, unowned server] in
+                    self?.firstListening(server, backlog: backlog, generation: generation)
+                }
             } catch {
                 report(error)
             }
         }
-        if !delivered { report(.serverNotRunning) }
+        if !delivered { report(.serverNotRunning, onLoop: false) }
     }
 
     /// Round robin: the servers that never listen accept again after a ``close(_:)``.
@@ -186,8 +192,8 @@ public final class GroupServer: Sendable {
                 guard let server = part.server else { return }
                 let options = Server.ListenOptions(port: info.port, host: info.address, backlog: backlog, reusePort: true)
                 do throws(NetError) {
-                    try server.listen(options) { [self] in
-                        if pending.withLock({ $0 -= 1; return $0 == 0 }) { finishListen(generation) }
+                    try server.listen(options) { [weak self] in
+                        if pending.withLock({ $0 -= 1; return $0 == 0 }) { self?.finishListen(generation) }
                     }
                 } catch {
                     report(error)
