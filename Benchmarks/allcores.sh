@@ -102,7 +102,7 @@ for run in $(seq 1 "$RUNS"); do
         extra=$(awk -v b="$before" -v a="$after" -v s="$start" -v e="$end" -v hz="$hz" -v g="$gen" 'BEGIN {
           split(g, t, " "); w = e - s
           printf "server_cores=%.2f loadgen_cores=%.2f", (a - b) / hz / w, (t[1] + t[2]) / w }')
-        echo "$line $extra" | tee -a "$RAW" >&2
+        echo "$line $extra round=$run" | tee -a "$RAW" >&2
       fi
       rm -f results/raw/allcores.$$.line results/raw/allcores.$$.time
     done
@@ -119,6 +119,18 @@ for line in open(raw):
     values.setdefault(key, []).append(float(f["ops_per_s"]))
     cores.setdefault(key, []).append((float(f["server_cores"]), float(f["loadgen_cores"])))
 impls = ["net-1", "net-2rr", "net-2rp", "nio-1", "nio-2", "node-1", "node-cl2"]
+# Ratios within a round (the two servers ran a few seconds apart), then their median over the rounds: on a
+# shared machine this is steadier than the ratio of the medians.
+by_round = {}
+for line in open(raw):
+    f = dict(kv.split("=", 1) for kv in line.split() if "=" in kv)
+    by_round.setdefault((f["scenario"], f.get("round", "?")), {})[f["impl"]] = float(f["ops_per_s"])
+def paired(s, a, b):
+    rs = [v[a] / v[b] for (sc, _), v in by_round.items() if sc == s and a in v and b in v and v[b] > 0]
+    return f"{statistics.median(rs):.2f}×" if rs else "–"
+pairs = [("net-2rr", "net-1"), ("net-2rp", "net-1"), ("net-2rr", "node-cl2"), ("net-2rp", "node-cl2"),
+         ("net-2rr", "nio-2"), ("net-2rp", "nio-2"), ("nio-2", "nio-1"), ("node-cl2", "node-1")]
+paired_rows = [f"| {s} | " + " | ".join(paired(s, a, b) for a, b in pairs) + " |" for s in ["echo1k-rt", "connrate"]]
 rows = []
 for s in ["echo1k-rt", "connrate"]:
     med = {i: statistics.median(values[(s, i)]) for i in impls if (s, i) in values}
@@ -130,13 +142,23 @@ for s in ["echo1k-rt", "connrate"]:
     ratios = [r("net-2rr", "net-1"), r("net-2rp", "net-1"), r("net-2rr", "node-cl2"), r("net-2rp", "node-cl2"),
               r("net-2rr", "nio-2"), r("net-2rp", "nio-2")]
     rows.append(f"| {s} | " + " | ".join(cells + ratios) + " |")
-cpu_rows = []
+cpu_rows, cost_rows = [], []
 for s in ["echo1k-rt", "connrate"]:
-    cells = []
+    cells, costs = [], []
     for i in impls:
         c = cores.get((s, i))
         cells.append(f"{statistics.median(x[0] for x in c):.2f} / {statistics.median(x[1] for x in c):.2f}" if c else "–")
+        # CPU per op: cores / (ops/s), per round, in microseconds (the cores are averaged over the whole
+        # run, set-up included, so this overstates both sides alike).
+        vals = values.get((s, i), [])
+        if c and vals:
+            server = statistics.median(x[0] / v * 1e6 for x, v in zip(c, vals))
+            gen = statistics.median(x[1] / v * 1e6 for x, v in zip(c, vals))
+            costs.append(f"{server:.1f} / {gen:.1f}")
+        else:
+            costs.append("–")
     cpu_rows.append(f"| {s} | " + " | ".join(cells) + " |")
+    cost_rows.append(f"| {s} | " + " | ".join(costs) + " |")
 head = "| row | " + " | ".join(impls) + " | 2rr/1 | 2rp/1 | 2rr/node-cl2 | 2rp/node-cl2 | 2rr/nio-2 | 2rp/nio-2 |"
 rule = "|---|" + "---:|" * (len(impls) + 6)
 text = f"""# All cores: one loop and two (issue 22)
@@ -148,12 +170,24 @@ The machine has 2 cores, shared with the load generator (and other builds): see 
 
 {head}
 {rule}
-""" + "\n".join(rows) + f"""
+""" + "\n".join(rows) + """
+
+Ratios within each round, median over the rounds (steadier than the ratio of the medians above):
+
+| row | """ + " | ".join(f"{a}/{b}" for a, b in pairs) + """ |
+|---|""" + "---:|" * len(pairs) + "\n" + "\n".join(paired_rows) + f"""
 
 CPU used over the run, in cores (server / load generator), medians:
 
 | row | """ + " | ".join(impls) + """ |
-|---|""" + "---:|" * len(impls) + "\n" + "\n".join(cpu_rows) + "\n"
+|---|""" + "---:|" * len(impls) + "\n" + "\n".join(cpu_rows) + """
+
+CPU per op, in microseconds (server / load generator), medians: what one round trip or one connection
+costs each side. Where the load generator's cost is close to the server's, two cores cannot run two
+server loops and the client faster than one loop and the client: every op costs both.
+
+| row | """ + " | ".join(impls) + """ |
+|---|""" + "---:|" * len(impls) + "\n" + "\n".join(cost_rows) + "\n"
 open(out + ".md", "w").write(text)
 print(text)
 PY
