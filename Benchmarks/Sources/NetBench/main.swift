@@ -170,10 +170,23 @@ func cork(_ length: Int) {
     })
 }
 
+/// NET_BUSY_NS=<n>: the echo server spins for n ns of CPU per 'data' event before echoing, standing in for
+/// an application's work, so that the server, not the load generator, is what runs out of CPU (an
+/// experiment for the all-cores notes; 0, the default, is the plain echo).
+let busyNanoseconds = getenv("NET_BUSY_NS").flatMap { UInt64(String(cString: $0)) } ?? 0
+
 func echo(_ socket: Socket) {
     socket.setNoDelay(true)
     socket.on(.error) { _ in }
-    socket.on(.data) { socket.write($0) }
+    if busyNanoseconds > 0 {
+        socket.on(.data) { chunk in
+            let end = now() + busyNanoseconds
+            while now() < end {}
+            socket.write(chunk)
+        }
+    } else {
+        socket.on(.data) { socket.write($0) }
+    }
 }
 
 func pingpong(_ connections: Int) {
