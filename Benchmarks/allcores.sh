@@ -188,6 +188,19 @@ server loops and the client faster than one loop and the client: every op costs 
 
 | row | """ + " | ".join(impls) + """ |
 |---|""" + "---:|" * len(impls) + "\n" + "\n".join(cost_rows) + "\n"
+# The issue's targets, on the per-round ratios: 2 loops >= 1.3x 1 loop, and ahead of Node's cluster and NIO.
+def paired_value(s, a, b):
+    rs = [v[a] / v[b] for (sc, _), v in by_round.items() if sc == s and a in v and b in v and v[b] > 0]
+    return statistics.median(rs) if rs else None
+checks = []
+for s in ["echo1k-rt", "connrate"]:
+    for strat in ["net-2rr", "net-2rp"]:
+        for other, goal in [("net-1", 1.3), ("node-cl2", 1.0), ("nio-2", 1.0)]:
+            v = paired_value(s, strat, other)
+            if v is not None:
+                verdict = "met" if v >= goal else "not met"
+                checks.append(f"- {s}: {strat} / {other} = {v:.2f}× (goal ≥ {goal}×): {verdict}")
+text += "\nTargets (issue 22), on the per-round ratios:\n\n" + "\n".join(checks) + "\n"
 open(out + ".md", "w").write(text)
 print(text)
 PY
