@@ -16,8 +16,9 @@ import Testing
         #expect(MemoryLayout<EventListeners.Slot>.stride == 16)
     }
 
-    /// Every socket and server has one: the listener-retention number and the `kDataListening` flag share
-    /// the word of a 16-bit `maxListeners`, so the object stays at 40 bytes (a 48-byte malloc chunk).
+    /// Every socket and server has one: the listener-retention number, the owning thread and the
+    /// `kDataListening` flag share one word, and `maxListeners` lives in the side object once set, so the
+    /// object stays at 40 bytes (a 48-byte malloc chunk).
     @Test func theStorageStaysFortyBytesAndMaxListenersKeepsAnyValue() {
         let store = EventListeners()
         let size = mallocUsableSize(Unmanaged.passUnretained(store).toOpaque())
@@ -26,7 +27,7 @@ import Testing
             store.maxListeners = n
             #expect(store.maxListeners == n)
         }
-        #expect(store.rare != nil, "values beyond 16 bits live in the side object")
+        #expect(store.rare != nil, "values other than the default live in the side object")
     }
 
     @Test func customAndNodeNamesKeepTheirNamesOrderAndListeners() {

@@ -305,8 +305,8 @@ private final class LoopPart: @unchecked Sendable {
     // @unchecked: `server` and `turn` are set and read only by work run on `loop` (its `execute`).
     let loop: EventLoop
     var server: Server? {
-        get { loop.assertOnLoop(); return storedServer }
-        set { loop.assertOnLoop(); storedServer = newValue }
+        get { loop.checkOnLoop(); return storedServer }
+        set { loop.checkOnLoop(); storedServer = newValue }
     }
     private var storedServer: Server?
     private var turn = 0
@@ -315,7 +315,7 @@ private final class LoopPart: @unchecked Sendable {
 
     /// The accepting loop's round-robin cursor: the index of the loop whose turn it is.
     func nextTurn(of count: Int) -> Int {
-        loop.assertOnLoop()
+        loop.checkOnLoop()
         let index = turn
         turn = (turn + 1) % count
         return index

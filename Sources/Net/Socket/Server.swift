@@ -134,7 +134,11 @@ public final class Server: EventEmitter {
 
     /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
     /// nil or 0 means no limit; a negative value drops every connection, as in Node.
-    public var maxConnections: Int?
+    public var maxConnections: Int? {
+        get { checkThread(); return maxConnectionsLimit }
+        set { checkThread(); maxConnectionsLimit = newValue }
+    }
+    var maxConnectionsLimit: Int?
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
     var listeningId = 0
@@ -152,7 +156,7 @@ public final class Server: EventEmitter {
     }
 
     /// `server.listening`: whether the server is accepting connections.
-    public var listening: Bool { handle != nil && connectionKey != nil }
+    public var listening: Bool { checkThread(); return handle != nil && connectionKey != nil }
 
     // MARK: listen
 
@@ -161,13 +165,15 @@ public final class Server: EventEmitter {
     /// and listen failures arrive as 'error'.
     @discardableResult
     public func listen(port: Int = 0, host: String? = nil, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(ListenOptions(port: port, host: host, backlog: backlog), callback)
+        checkThread()
+        return try listen(ListenOptions(port: port, host: host, backlog: backlog), callback)
     }
 
     /// Listens on the Unix domain socket at `path`.
     @discardableResult
     public func listen(path: String, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(ListenOptions(path: path, backlog: backlog), callback)
+        checkThread()
+        return try listen(ListenOptions(path: path, backlog: backlog), callback)
     }
 
     /// Listens as `options` say (Node's `server.listen(options[, callback])`).
@@ -180,6 +186,7 @@ public final class Server: EventEmitter {
     /// On a loop that is shutting down (its thread is ending), every form of `listen` does nothing.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        checkThread()
         if loop.isShuttingDown { return self }
         try beginListen(callback)
         if let signal = options.signal { watch(signal) }
@@ -355,6 +362,7 @@ public final class Server: EventEmitter {
     /// is the server's: `close()` closes it (a socket file it is bound to is not unlinked).
     @discardableResult
     public func listen(fd: Int32, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        checkThread()
         if loop.isShuttingDown { return self }
         try beginListen(callback)
         guard fd >= 0 else {
@@ -381,14 +389,16 @@ public final class Server: EventEmitter {
     /// own descriptor. Throws ERR_INVALID_ARG_VALUE when `other` has no handle.
     @discardableResult
     public func listen(handle other: Server, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(duplicating: other.handle?.fileDescriptor, what: "Server", backlog: backlog, callback)
+        checkThread()
+        return try listen(duplicating: other.handle?.fileDescriptor, what: "Server", backlog: backlog, callback)
     }
 
     /// Listens on the socket under a ``Socket`` (one made with `Socket.Options(fd:)` around a bound
     /// socket, say), through a duplicate of its descriptor (Node's `server.listen(handle)`).
     @discardableResult
     public func listen(handle other: Socket, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(duplicating: other.handle?.fileDescriptor, what: "Socket", backlog: backlog, callback)
+        checkThread()
+        return try listen(duplicating: other.handle?.fileDescriptor, what: "Socket", backlog: backlog, callback)
     }
 
     private func listen(duplicating fd: Int32?, what: String, backlog: Int, _ callback: (() -> Void)?) throws(NetError) -> Server {
@@ -449,7 +459,7 @@ public final class Server: EventEmitter {
         let refused: Bool
         if let gate = connectionGate {
             refused = !gate.admit()
-        } else if let max = maxConnections, max != 0 {
+        } else if let max = maxConnectionsLimit, max != 0 {
             refused = connections >= max
         } else {
             refused = false
@@ -489,6 +499,7 @@ public final class Server: EventEmitter {
     /// Lets `EventLoop.run()` return while the server listens (`uv_unref`); kept across `listen()`.
     @discardableResult
     public func unref() -> Server {
+        checkThread()
         unrefed = true
         handle?.hasRef = false
         return self
@@ -497,6 +508,7 @@ public final class Server: EventEmitter {
     /// Undoes ``unref()``: a listening server keeps `EventLoop.run()` from returning again.
     @discardableResult
     public func ref() -> Server {
+        checkThread()
         unrefed = false
         handle?.hasRef = true
         return self
@@ -521,6 +533,7 @@ public final class Server: EventEmitter {
     /// `server.getConnections(callback)`: the number of open connections, on the next tick.
     @discardableResult
     public func getConnections(_ callback: @escaping (NetError?, Int) -> Void) -> Server {
+        checkThread()
         let count = connections
         loop.nextTick { callback(nil, count) }
         return self
@@ -532,6 +545,7 @@ public final class Server: EventEmitter {
     /// `callback` runs then, with ERR_SERVER_NOT_RUNNING if the server was not listening.
     @discardableResult
     public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
+        checkThread()
         listeningId += 1
         closeRequested = true
         if let callback {
@@ -570,6 +584,7 @@ public final class Server: EventEmitter {
 
     /// `server.address()`: the bound address (`.inet`), the socket path (`.path`), or nil when not listening.
     public func address() -> ServerAddress? {
+        checkThread()
         if let tcp = handle as? TCPHandle, let local = tcp.localAddress() {
             return .inet(AddressInfo(address: local.ip, family: local.familyName, port: local.port))
         }

@@ -86,7 +86,7 @@ extension Socket {
         orLater later: @autoclosure () -> (NetError?) -> Void,
         rest: (_ written: Int) -> Remainder
     ) -> NetError?? {
-        guard !connecting, let handle, !handle.isClosing else {
+        guard !isConnecting, let handle, !handle.isClosing else {
             writeGeneric(rest(0).chunks, later())
             return nil
         }
@@ -120,7 +120,7 @@ extension Socket {
     }
 
     private func writeGeneric(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
-        if connecting {
+        if isConnecting {
             // Node keeps the data until 'connect', and fails the write if the socket closes first.
             let count = chunks.reduce(0) { $0 + $1.count }
             pendingWrites += count

@@ -98,15 +98,16 @@ extension Stream {
     public func _queueTick(_ tick: StreamTick) -> Bool { false }
 
     /// Whether ``destroy(_:)`` has been called.
-    public var destroyed: Bool { streamState.destroyed }
+    public var destroyed: Bool { checkThread(); return streamState.destroyed }
 
     /// The error the stream was destroyed with, if any (Node's `errored`).
-    public var errored: NetError? { streamState.errored }
+    public var errored: NetError? { checkThread(); return streamState.errored }
 
     /// Destroys the stream: no more reads or writes; `_destroy` releases the resource; then, each on a
     /// later tick, 'error' (when `error` is given) and 'close'. Calling it again does nothing.
     @discardableResult
     public func destroy(_ error: NetError? = nil) -> Self {
+        checkThread()
         destroyStream(error, nil)
         return self
     }

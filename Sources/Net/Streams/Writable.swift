@@ -305,28 +305,33 @@ extension Writable {
     /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
     @discardableResult
     public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk, callback)
+        checkThread()
+        return writeChunk(chunk, callback)
     }
 
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(Buffer(string, encoding: encoding), callback)
+        checkThread()
+        return writeChunk(Buffer(string, encoding: encoding), callback)
     }
 
     /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
     @discardableResult
     public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk.buffer, callback)
+        checkThread()
+        return writeChunk(chunk.buffer, callback)
     }
 
     /// Buffers writes until ``uncork()``, so they reach `_writev` together.
     public func cork() {
+        checkThread()
         corkStream()
     }
 
     /// Undoes one ``cork()``; the last one flushes what was buffered.
     public func uncork() {
+        checkThread()
         uncorkStream()
     }
 
@@ -345,6 +350,7 @@ extension Writable {
     /// or with the error that prevented it.
     @discardableResult
     public func end(_ chunk: Buffer? = nil, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        checkThread()
         endWritable(chunk, callback)
         return self
     }
@@ -352,28 +358,30 @@ extension Writable {
     /// Ends after writing `string` in `encoding`.
     @discardableResult
     public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        checkThread()
         endWritable(Buffer(string, encoding: encoding), callback)
         return self
     }
 
     /// `writable`: true while `write` is allowed (not ended, not destroyed, not errored).
     public var writable: Bool {
+        checkThread()
         let state = wstate
         return state.writable && !state.destroyed && state.errored == nil && !state.ending
     }
 
     /// `writableEnded`: `end()` was called.
-    public var writableEnded: Bool { wstate.ending }
+    public var writableEnded: Bool { checkThread(); return wstate.ending }
     /// `writableFinished`: 'finish' was emitted.
-    public var writableFinished: Bool { wstate.finished }
+    public var writableFinished: Bool { checkThread(); return wstate.finished }
     /// `writableLength`: bytes buffered or being written.
-    public var writableLength: Int { wstate.length }
+    public var writableLength: Int { checkThread(); return wstate.length }
     /// `writableHighWaterMark`.
-    public var writableHighWaterMark: Int { wstate.highWaterMark }
+    public var writableHighWaterMark: Int { checkThread(); return wstate.highWaterMark }
     /// `writableCorked`.
-    public var writableCorked: Int { wstate.corked }
+    public var writableCorked: Int { checkThread(); return wstate.corked }
     /// `writableNeedDrain`.
-    public var writableNeedDrain: Bool { !wstate.destroyed && !wstate.ending && wstate.needDrain }
+    public var writableNeedDrain: Bool { checkThread(); return !wstate.destroyed && !wstate.ending && wstate.needDrain }
 
     // MARK: The machine (Node's writable.js)
 
