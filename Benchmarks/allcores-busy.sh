@@ -1,5 +1,5 @@
 #!/usr/bin/env bash
-# The all-cores experiment with a server that has work to do (PROFILE-NOTES.md, "Tenth update"): echo1k
+# The all-cores experiment with a server that has work to do (PROFILE-NOTES.md, "Eleventh update"): echo1k
 # against Net's echo server spinning NET_BUSY_NS (default 20000) ns of CPU per 'data' event, 1 loop against
 # 2 loops (round robin, SO_REUSEPORT), so that the server and not the load generator runs out of CPU.
 # Prints one line per run, with the round and the server's CPU (cores, over the whole run). After run.sh

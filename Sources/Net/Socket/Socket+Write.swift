@@ -8,6 +8,11 @@ extension Socket {
     /// A socket writes a batch of buffered chunks with one `writev` (Node's `Socket.prototype._writev`).
     public var hasWritev: Bool { true }
 
+    /// A socket's chunks become one byte stream in the kernel, so small buffered writes (corked, or made
+    /// while a write is in flight) share a chunk: at `uncork` the kernel gets one `writev` of a few large
+    /// pieces instead of one iovec per write, and no queue entry or reference per write is made.
+    public var _coalescesBufferedWrites: Bool { true }
+
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
         if let completed = send(chunk, callbackless: false, orLater: callback) { callback(completed) }
     }
