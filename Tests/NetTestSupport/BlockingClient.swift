@@ -8,7 +8,14 @@ public final class BlockingClient: @unchecked Sendable {
 
     /// Connects to 127.0.0.1:`port`; throws the errno on failure (`ECONNREFUSED` when nothing listens).
     public init(port: Int, timeout: Int = 10) throws {
-        fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
+        // The descriptor is made and, on failure, closed by `connected`: an initializer that throws once
+        // `fd` is set runs `deinit`, which would close it a second time (and perhaps another thread's
+        // descriptor that reused the number: a loop's eventfd, whose wakeup then aborts in libuv).
+        fd = try Self.connected(port: port, timeout: timeout)
+    }
+
+    private static func connected(port: Int, timeout: Int) throws -> Int32 {
+        let fd = socket(AF_INET, Int32(SOCK_STREAM.rawValue), 0)
         guard fd >= 0 else { throw POSIXError(.init(rawValue: errno) ?? .EIO) }
         var interval = timeval(tv_sec: timeout, tv_usec: 0)
         setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &interval, socklen_t(MemoryLayout<timeval>.size))
@@ -27,6 +34,7 @@ public final class BlockingClient: @unchecked Sendable {
             Foundation.close(fd)
             throw POSIXError(.init(rawValue: code) ?? .EIO)
         }
+        return fd
     }
 
     deinit { Foundation.close(fd) }
