@@ -218,6 +218,13 @@ if matches cost && [ "$QUICK" != 1 ]; then
   bash cost.sh | tee -a "$RAW" >&2 || echo "cost rows failed" >&2
 fi
 
+# All cores (issue 22): one loop against two, Node's cluster and SwiftNIO with two threads; its own table in
+# results/allcores.md (results/quick-allcores.md for QUICK=1). BENCH_FILTER=allcores runs only this part.
+if matches allcores; then
+  ALLCORES_OUT=$([ "$QUICK" = 1 ] && echo results/quick-allcores || echo results/allcores) \
+    BIN_DIR=$BIN_DIR RUNS=$RUNS bash allcores.sh >&2 || echo "allcores: failed" >&2
+fi
+
 # ---- tables ----
 # Medians per (scenario, implementation) in the order scenarios first appeared. Ratios compare Net with each
 # other implementation so that above 1× means Net is better: Net/other for rates, other/Net for the rows

@@ -63,8 +63,8 @@ public final class Server: EventEmitter {
         public var path: String?
         /// The pending-connection queue length (default 511).
         public var backlog: Int?
-        /// Node's `exclusive`: only matters to the cluster module, which Net has not; a plain server's
-        /// handle is always its own, which is what `exclusive: true` asks for.
+        /// Node's `exclusive`: only matters to Node's cluster module. A `Server` is always exclusive (its
+        /// handle is its own); the shared, non-exclusive form is a ``GroupServer`` over several loops.
         public var exclusive: Bool
         /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
         public var ipv6Only: Bool
@@ -142,6 +142,11 @@ public final class Server: EventEmitter {
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
     var listeningId = 0
+    /// Set by a `GroupServer`: the group-wide `maxConnections` count, consulted instead of ``maxConnections``.
+    var connectionGate: ConnectionGate?
+    /// Set by a `GroupServer` accepting for all its loops: takes an accepted handle to serve it on another
+    /// loop (true), or leaves it to this server (false).
+    var connectionHandoff: ((StreamHandle) -> Bool)?
 
     /// A server; `connectionListener` is added as a 'connection' listener.
     public init(_ options: Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) {
@@ -437,12 +442,29 @@ public final class Server: EventEmitter {
             emitError(.errno(accepted, syscall: "accept"))
             return
         }
+        // A server of a `GroupServer` accepting for the whole group may pass the connection to another loop.
+        if let handoff = connectionHandoff, handoff(client) { return }
+        admit(client)
+    }
+
+    /// What follows the accept: the block list, `maxConnections` ('drop'), then the ``Socket`` and
+    /// 'connection'. Also where a connection handed over from another loop of a `GroupServer` enters.
+    func admit(_ client: StreamHandle) {
         if isBlocked(client) {
             client.close()
             return
         }
         // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
-        if let max = maxConnections, max != 0, connections >= max {
+        // A group's gate counts across its loops; a lone server counts its own connections.
+        let refused: Bool
+        if let gate = connectionGate {
+            refused = !gate.admit()
+        } else if let max = maxConnectionsLimit, max != 0 {
+            refused = connections >= max
+        } else {
+            refused = false
+        }
+        if refused {
             // Node 19+: report the dropped peer's addresses, then close it.
             var info: DropInfo?
             if let tcp = client as? TCPHandle {
@@ -503,6 +525,7 @@ public final class Server: EventEmitter {
     }
 
     func connectionClosed() {
+        connectionGate?.release()
         connections -= 1
         emitCloseIfDrained()
     }
