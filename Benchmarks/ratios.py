@@ -1,7 +1,7 @@
 """What chart.py and targets.py share: how Net compares with another implementation on one row."""
 
 # Units where a smaller number is better (latency, memory): the ratio is then other/Net.
-LOWER_IS_BETTER = {"us", "B/conn"}
+LOWER_IS_BETTER = {"us", "B/conn", "instr/conn", "instr/rt", "allocs/conn", "allocs/rt"}
 
 
 def ratio(net, other, unit):

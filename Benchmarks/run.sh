@@ -217,6 +217,24 @@ for run in $(seq 1 "$RUNS"); do
   done
 done
 
+# ---- cost per connection and per round trip (callgrind; deterministic, so once per make bench) ----
+if matches cost && [ "$QUICK" != 1 ]; then
+  if ! command -v valgrind >/dev/null; then
+    echo "== installing valgrind" >&2
+    SUDO=$([ "$(id -u)" = 0 ] || echo sudo)
+    $SUDO env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq valgrind >/dev/null
+  fi
+  echo "== cost rows (callgrind)" >&2
+  bash cost.sh | tee -a "$RAW" >&2 || echo "cost rows failed" >&2
+fi
+
+# All cores (issue 22): one loop against two, Node's cluster and SwiftNIO with two threads; its own table in
+# results/allcores.md (results/quick-allcores.md for QUICK=1). BENCH_FILTER=allcores runs only this part.
+if matches allcores; then
+  ALLCORES_OUT=$([ "$QUICK" = 1 ] && echo results/quick-allcores || echo results/allcores) \
+    BIN_DIR=$BIN_DIR RUNS=$RUNS bash allcores.sh >&2 || echo "allcores: failed" >&2
+fi
+
 # ---- tables ----
 # Medians per (scenario, implementation) in the order scenarios first appeared. Ratios compare Net with each
 # other implementation so that above 1× means Net is better: Net/other for rates, other/Net for the rows
@@ -237,12 +255,13 @@ table() {
     function human(x, unit) {
       if (unit == "Gbit/s") return sprintf("%.2f", x)
       if (unit == "us" || unit == "B/conn") return sprintf("%.0f", x)
+      if (unit ~ /^allocs\//) return sprintf("%.1f", x)
       if (x >= 1e9) return sprintf("%.2fG", x / 1e9)
       if (x >= 1e6) return sprintf("%.2fM", x / 1e6)
       if (x >= 1e3) return sprintf("%.1fk", x / 1e3)
       return sprintf("%.0f", x)
     }
-    function lower(unit) { return unit == "us" || unit == "B/conn" }
+    function lower(unit) { return unit == "us" || unit == "B/conn" || unit ~ /^(instr|allocs)\// }
     {
       s = field("scenario"); m = field("impl"); v = field("ops_per_s") + 0; u = field("unit")
       if (s == "" || m == "") next
@@ -300,8 +319,9 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo
   echo "**Ratios: above 1× means Net is better.** For rates (Gbit/s, rt/s, conn/s) the ratio is Net/other;"
   echo "for rows marked ↓ (lower is better: latency in us, memory in B/conn) it is other/Net."
-  echo "Targets from the issue: throughput at 64 KiB+ ≥ 0.95× libuv and ≥ 1.3× node; ping-pong ≥ 0.9× libuv;"
-  echo "connection rate ≥ 0.85× libuv; ahead of nio on every row; ≤ 1 KiB RSS per idle connection."
+  echo "Targets from the issues: throughput at 64 KiB+ ≥ 0.95× libuv and ≥ 1.3× node (s2c-onread: libuv only);"
+  echo "ping-pong and connection rate ≥ 0.95× libuv; c2s-cork-buf-64 ≥ 0.9× libuv; echo round trips and p50"
+  echo "≥ 0.9× libuv; ahead of nio on every row; ≤ 700 B RSS per idle connection; ≤ 8 allocations per connection."
   echo
   echo "What one op is:"
   echo
@@ -331,6 +351,11 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "  time percentiles in microseconds: the load generator keeps every round trip's time (ns) in memory and"
   echo "  writes them out after the run; HdrHistogram (3 significant digits) computes the percentiles from them."
   echo "  The load generator shares the 2 cores with the server."
+  echo "- \`cost-{conn,rt}-{instructions,allocations}\`: what one connection (connrate-32: connect, accept,"
+  echo "  close, both ends in the process) and one ping-pong round trip (pingpong-1) cost each implementation, in"
+  echo "  instructions and in calls of malloc and its kin, counted by valgrind's callgrind over two runs of"
+  echo "  different lengths, whose difference drops start-up (cost.sh). Node's JavaScript objects live in V8's"
+  echo "  heap, not malloc's, so its allocation figure counts only its C++ side. Measured once per run."
   echo "- \`idle10k-rss\`: the server's VmRSS (/proc/<pid>/status) before and after 10000 connections are accepted"
   echo "  (each did one 64-byte round trip, then idles), difference / 10000, in bytes per connection."
   echo

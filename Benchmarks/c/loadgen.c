@@ -11,6 +11,12 @@
  *       Sources/LatencyStats (run by run.sh afterwards) records them in an HdrHistogram and prints
  *       <scenario>-p50 and -p99 (us), so the load generator stays plain C on libuv, as cheap as the
  *       server it measures allows on 2 shared cores.
+ *   loadgen connrate <port> <in-flight> <scenario> <impl>
+ *       the connection rate a server sustains: <in-flight> connections at a time, each connects, sends
+ *       one 64-byte message, and once the echo is back closes (SO_LINGER 0: a reset, so no TIME_WAIT
+ *       port is left behind) and starts the next. Waiting for the echo makes each connection one the
+ *       server accepted, read and answered (a bare connect completes in the kernel, before any accept).
+ *       Counts closed connections for BENCH_SECONDS after the warm-up; prints <scenario> (conn/s).
  *   loadgen idle <port> <conns>
  *       opens <conns> connections, does one 64-byte round trip on each (so the server has accepted and
  *       read every one), prints "ready" and then holds them open, idle, until killed.
@@ -35,7 +41,8 @@ typedef struct {
 
 static uv_loop_t *loop;
 static int port, target, started_count, connected, pending, done_first;
-static int idle_mode;
+static int idle_mode, connrate_mode;
+static uint64_t conn_count;
 static const char *scenario_name, *impl_name, *samples_path;
 static char message[MSG];
 static char slab[64 * 1024];
@@ -97,6 +104,13 @@ static void on_read(uv_stream_t *s, ssize_t nread, const uv_buf_t *buf) {
     exit(1);
   }
   c->got += (size_t)nread;
+  if (connrate_mode) {
+    if (c->got >= MSG) {
+      void connrate_done(conn_t *c);
+      connrate_done(c);
+    }
+    return;
+  }
   while (c->got >= MSG) {
     c->got -= MSG;
     if (idle_mode) {
@@ -128,6 +142,11 @@ static void on_connected(uv_connect_t *req, int status) {
   uv_tcp_nodelay(&c->tcp, 1);
   CHECK(uv_read_start((uv_stream_t *)&c->tcp, alloc_slab, on_read));
   connected++;
+  if (connrate_mode) {
+    c->got = 0;
+    send_message(c);
+    return;
+  }
   if (idle_mode) send_message(c);
   start_connects();
   if (connected == target && !idle_mode) {
@@ -181,6 +200,49 @@ void start_traffic(void) {
   for (int i = 0; i < target; i++) send_message(&all[i]);
 }
 
+/* connrate: one connection done (its echo is back): count it, close it, and start the next in its place. */
+static void connect_one(conn_t *c) {
+  struct sockaddr_in addr;
+  CHECK(uv_ip4_addr("127.0.0.1", port, &addr));
+  CHECK(uv_tcp_init(loop, &c->tcp));
+  c->creq.data = c;
+  CHECK(uv_tcp_connect(&c->creq, &c->tcp, (const struct sockaddr *)&addr, on_connected));
+  pending++;
+}
+
+static void on_connrate_closed(uv_handle_t *h) { connect_one((conn_t *)h); }
+
+void connrate_done(conn_t *c) {
+  if (measuring) conn_count++;
+  uv_read_stop((uv_stream_t *)&c->tcp);
+  uv_close((uv_handle_t *)&c->tcp, on_connrate_closed);
+}
+
+static uint64_t conn_base;
+
+static void on_connrate_end(uv_timer_t *t) {
+  (void)t;
+  double secs = (double)(uv_hrtime() - started_ns) / 1e9;
+  print_line(scenario_name, impl_name, (double)(conn_count - conn_base) / secs, "conn/s");
+  exit(0);
+}
+
+static void on_connrate_warm(uv_timer_t *t) {
+  (void)t;
+  measuring = 1;
+  conn_base = conn_count;
+  started_ns = uv_hrtime();
+  CHECK(uv_timer_start(&end_timer, on_connrate_end, (uint64_t)(bench_seconds() * 1000), 0));
+}
+
+static int connrate_main(void) {
+  CHECK(uv_timer_init(loop, &warm_timer));
+  CHECK(uv_timer_init(loop, &end_timer));
+  CHECK(uv_timer_start(&warm_timer, on_connrate_warm, (uint64_t)(bench_warmup() * 1000), 0));
+  for (int i = 0; i < target; i++) connect_one(&all[i]);
+  return uv_run(loop, UV_RUN_DEFAULT);
+}
+
 int main(int argc, char **argv) {
   if (argc < 4) {
     fprintf(stderr, "usage: %s echo <port> <conns> <scenario> <impl> <samples-file> | idle <port> <conns>\n",
@@ -188,9 +250,17 @@ int main(int argc, char **argv) {
     return 2;
   }
   idle_mode = strcmp(argv[1], "idle") == 0;
+  connrate_mode = strcmp(argv[1], "connrate") == 0;
   port = atoi(argv[2]);
   target = atoi(argv[3]);
-  if (!idle_mode) {
+  if (connrate_mode) {
+    if (argc < 6) {
+      fprintf(stderr, "%s connrate: needs <scenario> <impl>\n", argv[0]);
+      return 2;
+    }
+    scenario_name = argv[4];
+    impl_name = argv[5];
+  } else if (!idle_mode) {
     if (argc < 7) {
       fprintf(stderr, "%s echo: needs <scenario> <impl> <samples-file>\n", argv[0]);
       return 2;
@@ -202,6 +272,7 @@ int main(int argc, char **argv) {
   memset(message, 'x', sizeof message);
   all = calloc((size_t)target, sizeof *all);
   loop = uv_default_loop();
+  if (connrate_mode) return connrate_main();
   start_connects();
   return uv_run(loop, UV_RUN_DEFAULT);
 }

@@ -4,6 +4,7 @@
 //
 //   NIOBench <scenario>     one scenario in this process (both ends on loopback), one output line
 //   NIOBench server-echo    an echo server on 127.0.0.1:<random>; prints "port=<n>", serves until killed
+//                           (NIO_THREADS=<n>: on n event loop threads)
 //
 // Scenarios: {c2s,s2c,pipe}-{buf,asc,utf}-<len>, s2c-onread-buf-<len>, c2s-cork-buf-<len>, pingpong-<n>,
 // connrate-<n>; see ../../node/net-bench.js for what each measures. Here asc/utf encode the string into a
@@ -30,7 +31,10 @@ let seconds: Double = getenv("BENCH_SECONDS").flatMap { Double(String(cString: $
 let warmup = max(seconds / 5, 0.05)
 let gbit = 8.0 / (1024 * 1024 * 1024)
 
-let group = MultiThreadedEventLoopGroup(numberOfThreads: 1)
+/// NIO_THREADS=<n> (with `server-echo`): n event loop threads; the server channel accepts on one and
+/// spreads the accepted channels over all n (SwiftNIO's way of using several cores). Default 1.
+let threads = getenv("NIO_THREADS").flatMap { Int(String(cString: $0)) }.flatMap { $0 > 0 ? $0 : nil } ?? 1
+let group = MultiThreadedEventLoopGroup(numberOfThreads: threads)
 let loop = group.next()
 
 /// What the scenario counts; touched only on the one event loop thread. As in NetBench, the harness's

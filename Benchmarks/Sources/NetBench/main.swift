@@ -3,6 +3,7 @@
 //
 //   NetBench <scenario>     one scenario in this process (both ends on loopback), one output line
 //   NetBench server-echo    an echo server on 127.0.0.1:<random>; prints "port=<n>", serves until killed
+//                           (NET_LOOPS=<n>, NET_STRATEGY=rr|reuseport: on n loops, one GroupServer)
 //
 // Scenarios: {c2s,s2c,pipe}-{buf,asc,utf}-<len>, s2c-onread-buf-<len>, c2s-cork-buf-<len>, pingpong-<n>,
 // connrate-<n>; see net-bench.js for what each does and measures.
@@ -173,10 +174,23 @@ func cork(_ length: Int) {
     })
 }
 
+/// NET_BUSY_NS=<n>: the echo server spins for n ns of CPU per 'data' event before echoing, standing in for
+/// an application's work, so that the server, not the load generator, is what runs out of CPU (an
+/// experiment for the all-cores notes; 0, the default, is the plain echo).
+let busyNanoseconds = getenv("NET_BUSY_NS").flatMap { UInt64(String(cString: $0)) } ?? 0
+
 func echo(_ socket: Socket) {
     socket.setNoDelay(true)
     socket.on(.error) { _ in }
-    socket.on(.data) { socket.write($0) }
+    if busyNanoseconds > 0 {
+        socket.on(.data) { chunk in
+            let end = now() + busyNanoseconds
+            while now() < end {}
+            socket.write(chunk)
+        }
+    } else {
+        socket.on(.data) { socket.write($0) }
+    }
 }
 
 func pingpong(_ connections: Int) {
@@ -310,6 +324,12 @@ func asyncC2S(_ length: Int) {
     }
 }
 
+/// NET_LOOPS=<n> (with `server-echo`): the echo server runs on an `EventLoopGroup` of n loops as one
+/// `GroupServer`, spreading connections by NET_STRATEGY (`rr`, round robin, the default; `reuseport`).
+let groupLoops = getenv("NET_LOOPS").flatMap { Int(String(cString: $0)) } ?? 0
+let groupStrategy: GroupServer.Strategy =
+    getenv("NET_STRATEGY").map { String(cString: $0) } == "reuseport" ? .reusePort : .roundRobin
+
 let parts = scenario.split(separator: "-").map(String.init)
 if asyncAPI {
     if scenario == "server-echo" {
@@ -324,6 +344,16 @@ if asyncAPI {
     } else {
         exit(0)   // no async version: print nothing
     }
+} else if scenario == "server-echo", groupLoops > 0 {
+    let group = EventLoopGroup(numberOfThreads: groupLoops)
+    let server = GroupServer(group: group, strategy: groupStrategy) { socket in echo(socket) }
+    server.listen(port: 0, host: "127.0.0.1") { error in
+        if let error { fail("listen: \(error)") }
+        print("port=\(server.address()!.port!)")
+        fflush(nil)
+    }
+    // The group's loops serve until the process is killed.
+    while true { pause() }
 } else if scenario == "server-echo" {
     listen(echo, then: { port in
         print("port=\(port)")

@@ -225,7 +225,7 @@ public final class EventListeners {
         /// listener or none, so the next overflow warns again.
         var warned: [String] = []
         /// `maxListeners` when it does not fit in 32 bits.
-        var largeMaxListeners = 0
+        var maxListeners = EventListeners.defaultMaxListeners
         /// See `EventListeners.pins`, `retired` and `keepsAfterClose`.
         var pins = 0
         var retired = false
@@ -234,27 +234,25 @@ public final class EventListeners {
 
     /// Every listener, grouped by event (see the type's comment).
     @exclusivity(unchecked) var slots: [Slot] = []
-    /// `maxListeners`, or -1 when it does not fit (then it is in `rare`): 16 bits, so that `flags` and the
-    /// retention number share its word and the storage stays 40 bytes.
-    @exclusivity(unchecked) private var smallMaxListeners = Int16(EventListeners.defaultMaxListeners)
-    /// `dataListeningFlag`.
-    @exclusivity(unchecked) private var flags: UInt16 = 0
-    private static let dataListeningFlag: UInt16 = 1
+    /// The thread that made this storage (see ``checkThread(_:_:)``) in the low 31 bits, and
+    /// `dataListening` in the top bit: one word with the retention number, so the storage stays 40 bytes.
+    @exclusivity(unchecked) private var ownerAndFlags: UInt32 = ThreadToken.current
+    private static let dataListeningFlag: UInt32 = 1 << 31
     /// This emitter's number in its loop's `ListenerRetention` (see there), 0 when it has none; the top
     /// bit marks an entry that keeps its listeners (`keepsAfterClose`) and is not counted.
     @exclusivity(unchecked) var retentionSeq: UInt32 = 0
     @exclusivity(unchecked) var rare: Rare?
 
-    /// Node's `maxListeners` (see ``EventEmitter/setMaxListeners(_:)``).
+    /// The thread that made this storage, and so the emitter.
+    var ownerThread: UInt32 { ownerAndFlags & ~Self.dataListeningFlag }
+
+    /// Node's `maxListeners` (see ``EventEmitter/setMaxListeners(_:)``): kept in `rare` once set to
+    /// anything but the default (programs seldom set it).
     var maxListeners: Int {
-        get { smallMaxListeners >= 0 ? Int(smallMaxListeners) : rare!.largeMaxListeners }
+        get { rare?.maxListeners ?? EventListeners.defaultMaxListeners }
         set {
-            if let small = Int16(exactly: newValue) {
-                smallMaxListeners = small
-            } else {
-                rareStorage.largeMaxListeners = newValue
-                smallMaxListeners = -1
-            }
+            if rare == nil, newValue == EventListeners.defaultMaxListeners { return }
+            rareStorage.maxListeners = newValue
         }
     }
 
@@ -263,8 +261,10 @@ public final class EventListeners {
     /// there are 'removeListener' listeners), but not by a `removeAllListeners` that drops them without
     /// it. A readable whose 'readable' listeners go resumes flowing while it is set.
     var dataListening: Bool {
-        get { flags & Self.dataListeningFlag != 0 }
-        set { if newValue { flags |= Self.dataListeningFlag } else { flags &= ~Self.dataListeningFlag } }
+        get { ownerAndFlags & Self.dataListeningFlag != 0 }
+        set {
+            if newValue { ownerAndFlags |= Self.dataListeningFlag } else { ownerAndFlags &= ~Self.dataListeningFlag }
+        }
     }
 
     /// Pending timers, immediates and ticks scheduled from this emitter's 'close' or 'error' listeners
@@ -313,8 +313,26 @@ public final class EventListeners {
     /// The name of ``EventKey/errorMonitor``: Node's `String(events.errorMonitor)`.
     static let errorMonitorName = "Symbol(events.errorMonitor)"
 
-    /// Empty storage.
+    /// Empty storage, owned by the calling thread.
     public init() {}
+
+    /// Stops the program unless the caller is on the thread that made this storage: every public entry
+    /// point of an emitter calls it, in release builds too, so that using a loop-confined object from
+    /// another thread fails at once with a message naming the way across, instead of racing.
+    @inline(__always) func checkThread(_ type: Any.Type, _ function: StaticString) {
+        if ownerThread != ThreadToken.current { Self.wrongThread(type, function) }
+    }
+
+    @inline(never) static func wrongThread(_ type: Any.Type, _ function: StaticString) -> Never {
+        preconditionFailure(Self.wrongThreadMessage(type, function))
+    }
+
+    /// The text of that failure.
+    static func wrongThreadMessage(_ type: Any.Type, _ function: StaticString) -> String {
+        "\(type).\(function) called from another thread than the one that made this \(type). Net objects "
+            + "belong to the event loop of the thread that made them; from another thread, reach them with "
+            + "`loop.execute { ... }` (carry the object across in a `LoopBound`)."
+    }
 
     /// Room for `count` listeners in all, allocated at once (an emitter that always gets a few).
     func reserve(_ count: Int) {
@@ -509,28 +527,34 @@ public protocol EventEmitter: AnyObject {
 }
 
 extension EventEmitter {
+    /// Stops the program unless the caller is on the thread that made this emitter (see
+    /// `EventListeners.checkThread`): the first thing every public entry point of a loop-confined type does.
+    @inline(__always) func checkThread(_ function: StaticString = #function) {
+        eventListeners.checkThread(Self.self, function)
+    }
+
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
     @inlinable @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: false)
+        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: false, #function)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
     @inlinable @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: false)
+        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: false, #function)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
     @inlinable @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: true)
+        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: true, #function)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
     @inlinable @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: true)
+        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: true, #function)
     }
 
     /// Node's `addListener`: the same as ``EventEmitter/on(_:_:)``.
@@ -543,6 +567,7 @@ extension EventEmitter {
     /// Removing a listener that is not there does nothing.
     @discardableResult
     public func off<P>(_ event: EventKey<Self, P>, _ token: ListenerToken) -> Self {
+        checkThread()
         remove(event.eventName, token.id)
         return self
     }
@@ -558,6 +583,7 @@ extension EventEmitter {
     /// still left.
     @discardableResult
     public func removeAllListeners<P>(_ event: EventKey<Self, P>) -> Self {
+        checkThread()
         removeAll(named: event.eventName)
         return self
     }
@@ -566,6 +592,7 @@ extension EventEmitter {
     /// with `'removeListener'` last.
     @discardableResult
     public func removeAllListeners() -> Self {
+        checkThread()
         removeEveryListener()
         return self
     }
@@ -585,18 +612,21 @@ extension EventEmitter {
 
     /// How many listeners `event` has (Node's `listenerCount`).
     public func listenerCount<P>(_ event: EventKey<Self, P>) -> Int {
-        eventListeners.count(event.eventName)
+        checkThread()
+        return eventListeners.count(event.eventName)
     }
 
     /// The listeners of `event`, in calling order (Node's `listeners`); `once` listeners are unwrapped.
     public func listeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.eventName).compactMap { caller($0, P.self) }
+        checkThread()
+        return eventListeners.listeners(named: event.eventName).compactMap { caller($0, P.self) }
     }
 
     /// The listeners of `event` as stored (Node's `rawListeners`): a `once` listener comes wrapped, and
     /// calling the wrapper removes it, then calls it, at most once, as emitting would.
     public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
-        eventListeners.listeners(named: event.eventName).compactMap { slot in
+        checkThread()
+        return eventListeners.listeners(named: event.eventName).compactMap { slot in
             guard let call = caller(slot, P.self) else { return nil }
             guard slot.once else { return call }
             let box = slot.box, id = slot.id
@@ -649,26 +679,29 @@ extension EventEmitter {
     /// The names of the events that have listeners (Node's `eventNames`), in JavaScript's key order:
     /// array-index names ("0", "42") first in numeric order, then the rest in the order they were first added.
     public func eventNames() -> [String] {
-        eventListeners.orderedNames
+        checkThread()
+        return eventListeners.orderedNames
     }
 
     /// Sets the count past which adding a listener prints Node's MaxListenersExceededWarning; 0 is unlimited.
     /// Throws `ERR_OUT_OF_RANGE` for a negative `n`, as Node does.
     @discardableResult
     public func setMaxListeners(_ n: Int) throws(NetError) -> Self {
+        checkThread()
         guard n >= 0 else { throw NetError.outOfRange("setMaxListeners", ">= 0", .int(n)) }
         eventListeners.maxListeners = n
         return self
     }
 
     /// The current listener limit (Node's `getMaxListeners`).
-    public func getMaxListeners() -> Int { eventListeners.maxListeners }
+    public func getMaxListeners() -> Int { checkThread(); return eventListeners.maxListeners }
 
     /// Calls every listener of `event` with `payload`, in order, and returns whether there were any
     /// (Node's `emit`). An `.error` first reaches the ``EventKey/errorMonitor`` listeners; with no `.error`
     /// listener it then goes to the loop's `uncaughtErrorHandler`.
     @discardableResult
     public func emit<P>(_ event: EventKey<Self, P>, _ payload: P) -> Bool {
+        checkThread()
         let store = eventListeners
         if event.eventName.tag == .error, store.hasListeners(.errorMonitor), let error = payload as? NetError {
             emit(EventKey<Self, NetError>.errorMonitor, error)
@@ -732,8 +765,10 @@ extension EventEmitter {
     /// looked the metadata up in the runtime's table (`swift_getGenericMetadata`: about 500 instructions
     /// per listener, 5% of a connection made and closed in `NetBench connrate-32`).
     @usableFromInline
-    func addBox(_ name: EventName, _ box: EventListeners.ListenerBox, once: Bool, prepend: Bool) -> ListenerToken {
-        add(name, box, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
+    func addBox(_ name: EventName, _ box: EventListeners.ListenerBox, once: Bool, prepend: Bool,
+                _ function: StaticString) -> ListenerToken {
+        checkThread(function)
+        return add(name, box, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
     }
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').

@@ -16,7 +16,7 @@ import Glibc
 /// ``setImmediate(_:)`` callbacks run after I/O polling (`uv_check`), each batch in the next iteration.
 public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
-    // `assertOnLoop`); `inbox` is behind a lock, and `wakeup` is only sent to with that lock held while
+    // `checkOnLoop` and the objects' own thread checks); `inbox` is behind a lock, and `wakeup` is only sent to with that lock held while
     // the inbox accepts work (`shutdown` stops accepting before it closes the handle).
 
     /// The `uv_loop_t` this loop owns.
@@ -120,8 +120,15 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// Whether the caller is on this loop's thread.
     public var inEventLoop: Bool { pthread_equal(pthread_self(), thread) != 0 }
 
-    @inline(__always) func assertOnLoop(_ function: StaticString = #function) {
-        assert(inEventLoop, "\(function) called off the loop's thread")
+    /// Stops the program unless the caller is on this loop's thread, in release builds too: the check at
+    /// the loop's own entry points that only its thread may call.
+    @inline(__always) func checkOnLoop(_ function: StaticString = #function) {
+        if !inEventLoop { Self.offLoop(function) }
+    }
+
+    @inline(never) private static func offLoop(_ function: StaticString) -> Never {
+        preconditionFailure("EventLoop.\(function) called from another thread than the loop's own; from another "
+            + "thread, reach a loop with `loop.execute { ... }`.")
     }
 
     // MARK: Running
@@ -151,7 +158,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// Makes a running ``run()`` return after the current iteration (`uv_stop`). Not a Node API: for
     /// embedding a loop in a host that decides when to stop.
     public func stop() {
-        assertOnLoop()
+        checkOnLoop()
         uv_stop(uv)
     }
 
@@ -266,7 +273,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// Queues `callback` to run as soon as the current callback into Swift returns, before libuv regains
     /// control: Node's `process.nextTick`. Ticks queued while the queue drains run in the same drain.
     public func nextTick(_ callback: @escaping () -> Void) {
-        assertOnLoop()
+        checkOnLoop()
         // Outside any callback (the "main script" before run()), the queue is drained when run() starts.
         if let pin = pinContext {
             ticks.append(.closure(pinned(pin, callback)))
@@ -278,7 +285,9 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// Queues `code` for `target` as a tick, like ``nextTick(_:)`` but with nothing to allocate (what the
     /// code means is the target's business: a socket's are the stream machinery's ticks).
     func nextTick(_ target: any TickTarget, _ code: UInt8) {
-        assertOnLoop()
+        // Internal: reached only from an object's own loop work, whose public entry point checked the
+        // thread; a second check here would cost every read and write a `pthread_self`.
+        assert(inEventLoop, "a tick queued off the loop's thread")
         ticks.append(.target(target, code))
     }
 

@@ -17,6 +17,8 @@ public final class Timer {
     private var refed = true
     private var cancelled = false
     private var pendingImmediate = false
+    /// The thread that made the timer (its loop's): every public method checks it.
+    private let ownerThread = ThreadToken.current
     /// The emitter this timer pins: it was made by one of that emitter's 'close' or 'error' listeners (or
     /// by a callback pinned in turn), so the emitter keeps its listeners until it has run or is
     /// cancelled (see `ListenerRetention`).
@@ -60,6 +62,7 @@ public final class Timer {
 
     /// Whether the callback is still due (armed timer, queued immediate, running interval).
     public var isActive: Bool {
+        checkThread()
         switch kind {
         case .immediate: return pendingImmediate
         case .timeout, .interval: return handle?.isActive ?? false
@@ -67,10 +70,15 @@ public final class Timer {
     }
 
     /// Whether this timer keeps the loop alive (Node's `hasRef()`).
-    public func hasRef() -> Bool { refed }
+    public func hasRef() -> Bool { checkThread(); return refed }
+
+    @inline(__always) private func checkThread(_ function: StaticString = #function) {
+        if ownerThread != ThreadToken.current { EventListeners.wrongThread(Timer.self, function) }
+    }
 
     /// Keeps the loop alive while the timer is active (the default).
     @discardableResult public func ref() -> Timer {
+        checkThread()
         setRef(true)
         return self
     }
@@ -78,6 +86,7 @@ public final class Timer {
     /// Lets the loop end even though this timer is active; the callback still runs if the loop is
     /// running for other reasons when it falls due.
     @discardableResult public func unref() -> Timer {
+        checkThread()
         setRef(false)
         return self
     }
@@ -96,6 +105,7 @@ public final class Timer {
     /// Restarts the countdown from now with the original delay, re-arming a timeout that already fired,
     /// as Node's `refresh()`. Does nothing after ``cancel()`` or on an immediate.
     @discardableResult public func refresh() -> Timer {
+        checkThread()
         guard !cancelled, kind != .immediate else { return self }
         arm()
         return self
@@ -103,6 +113,7 @@ public final class Timer {
 
     /// Stops the timer: its callback will not run (Node's `clearTimeout`/`clearInterval`/`clearImmediate`).
     public func cancel() {
+        checkThread()
         guard !cancelled else { return }
         cancelled = true
         callback = nil
@@ -167,7 +178,7 @@ extension EventLoop {
     /// Calls `callback` once after `ms` milliseconds (Node's `setTimeout`; 1 ms when `ms` is out of range).
     @discardableResult
     public func setTimeout(_ ms: Int, _ callback: @escaping () -> Void) -> Timer {
-        assertOnLoop()
+        checkOnLoop()
         let timer = Timer(loop: self, kind: .timeout, delay: ms, callback: callback)
         timer.start()
         return timer
@@ -176,7 +187,7 @@ extension EventLoop {
     /// Calls `callback` every `ms` milliseconds until cancelled (Node's `setInterval`).
     @discardableResult
     public func setInterval(_ ms: Int, _ callback: @escaping () -> Void) -> Timer {
-        assertOnLoop()
+        checkOnLoop()
         let timer = Timer(loop: self, kind: .interval, delay: ms, callback: callback)
         timer.start()
         return timer
@@ -186,7 +197,7 @@ extension EventLoop {
     /// immediates run wait for the next iteration.
     @discardableResult
     public func setImmediate(_ callback: @escaping () -> Void) -> Timer {
-        assertOnLoop()
+        checkOnLoop()
         let timer = Timer(loop: self, kind: .immediate, delay: 0, callback: callback)
         timer.start()
         return timer

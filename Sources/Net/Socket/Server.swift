@@ -63,8 +63,8 @@ public final class Server: EventEmitter {
         public var path: String?
         /// The pending-connection queue length (default 511).
         public var backlog: Int?
-        /// Node's `exclusive`: only matters to the cluster module, which Net has not; a plain server's
-        /// handle is always its own, which is what `exclusive: true` asks for.
+        /// Node's `exclusive`: only matters to Node's cluster module. A `Server` is always exclusive (its
+        /// handle is its own); the shared, non-exclusive form is a ``GroupServer`` over several loops.
         public var exclusive: Bool
         /// Bind IPv6 only (no IPv4-mapped dual stack) when listening on an IPv6 address.
         public var ipv6Only: Bool
@@ -134,10 +134,19 @@ public final class Server: EventEmitter {
 
     /// `server.maxConnections`: connections beyond this many are closed at once and reported with 'drop'.
     /// nil or 0 means no limit; a negative value drops every connection, as in Node.
-    public var maxConnections: Int?
+    public var maxConnections: Int? {
+        get { checkThread(); return maxConnectionsLimit }
+        set { checkThread(); maxConnectionsLimit = newValue }
+    }
+    var maxConnectionsLimit: Int?
     /// Bumped by every `listen` and `close` (Node's `_listeningId`): a listen still resolving its host
     /// when the number moves gives up, so `listen(0, "localhost").close()` never binds anything.
     var listeningId = 0
+    /// Set by a `GroupServer`: the group-wide `maxConnections` count, consulted instead of ``maxConnections``.
+    var connectionGate: ConnectionGate?
+    /// Set by a `GroupServer` accepting for all its loops: takes an accepted handle to serve it on another
+    /// loop (true), or leaves it to this server (false).
+    var connectionHandoff: ((StreamHandle) -> Bool)?
 
     /// A server; `connectionListener` is added as a 'connection' listener.
     public init(_ options: Options = .init(), _ connectionListener: ((Socket) -> Void)? = nil) {
@@ -147,7 +156,7 @@ public final class Server: EventEmitter {
     }
 
     /// `server.listening`: whether the server is accepting connections.
-    public var listening: Bool { handle != nil && connectionKey != nil }
+    public var listening: Bool { checkThread(); return handle != nil && connectionKey != nil }
 
     // MARK: listen
 
@@ -156,13 +165,15 @@ public final class Server: EventEmitter {
     /// and listen failures arrive as 'error'.
     @discardableResult
     public func listen(port: Int = 0, host: String? = nil, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(ListenOptions(port: port, host: host, backlog: backlog), callback)
+        checkThread()
+        return try listen(ListenOptions(port: port, host: host, backlog: backlog), callback)
     }
 
     /// Listens on the Unix domain socket at `path`.
     @discardableResult
     public func listen(path: String, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(ListenOptions(path: path, backlog: backlog), callback)
+        checkThread()
+        return try listen(ListenOptions(path: path, backlog: backlog), callback)
     }
 
     /// Listens as `options` say (Node's `server.listen(options[, callback])`).
@@ -175,6 +186,7 @@ public final class Server: EventEmitter {
     /// On a loop that is shutting down (its thread is ending), every form of `listen` does nothing.
     @discardableResult
     public func listen(_ options: ListenOptions, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        checkThread()
         if loop.isShuttingDown { return self }
         try beginListen(callback)
         if let signal = options.signal { watch(signal) }
@@ -350,6 +362,7 @@ public final class Server: EventEmitter {
     /// is the server's: `close()` closes it (a socket file it is bound to is not unlinked).
     @discardableResult
     public func listen(fd: Int32, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
+        checkThread()
         if loop.isShuttingDown { return self }
         try beginListen(callback)
         guard fd >= 0 else {
@@ -376,14 +389,16 @@ public final class Server: EventEmitter {
     /// own descriptor. Throws ERR_INVALID_ARG_VALUE when `other` has no handle.
     @discardableResult
     public func listen(handle other: Server, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(duplicating: other.handle?.fileDescriptor, what: "Server", backlog: backlog, callback)
+        checkThread()
+        return try listen(duplicating: other.handle?.fileDescriptor, what: "Server", backlog: backlog, callback)
     }
 
     /// Listens on the socket under a ``Socket`` (one made with `Socket.Options(fd:)` around a bound
     /// socket, say), through a duplicate of its descriptor (Node's `server.listen(handle)`).
     @discardableResult
     public func listen(handle other: Socket, backlog: Int = 511, _ callback: (() -> Void)? = nil) throws(NetError) -> Server {
-        try listen(duplicating: other.handle?.fileDescriptor, what: "Socket", backlog: backlog, callback)
+        checkThread()
+        return try listen(duplicating: other.handle?.fileDescriptor, what: "Socket", backlog: backlog, callback)
     }
 
     private func listen(duplicating fd: Int32?, what: String, backlog: Int, _ callback: (() -> Void)?) throws(NetError) -> Server {
@@ -427,12 +442,29 @@ public final class Server: EventEmitter {
             emitError(.errno(accepted, syscall: "accept"))
             return
         }
+        // A server of a `GroupServer` accepting for the whole group may pass the connection to another loop.
+        if let handoff = connectionHandoff, handoff(client) { return }
+        admit(client)
+    }
+
+    /// What follows the accept: the block list, `maxConnections` ('drop'), then the ``Socket`` and
+    /// 'connection'. Also where a connection handed over from another loop of a `GroupServer` enters.
+    func admit(_ client: StreamHandle) {
         if isBlocked(client) {
             client.close()
             return
         }
         // Node: `if (self.maxConnections && self._connections >= self.maxConnections)`: any non-zero value.
-        if let max = maxConnections, max != 0, connections >= max {
+        // A group's gate counts across its loops; a lone server counts its own connections.
+        let refused: Bool
+        if let gate = connectionGate {
+            refused = !gate.admit()
+        } else if let max = maxConnectionsLimit, max != 0 {
+            refused = connections >= max
+        } else {
+            refused = false
+        }
+        if refused {
             // Node 19+: report the dropped peer's addresses, then close it.
             var info: DropInfo?
             if let tcp = client as? TCPHandle {
@@ -467,6 +499,7 @@ public final class Server: EventEmitter {
     /// Lets `EventLoop.run()` return while the server listens (`uv_unref`); kept across `listen()`.
     @discardableResult
     public func unref() -> Server {
+        checkThread()
         unrefed = true
         handle?.hasRef = false
         return self
@@ -475,6 +508,7 @@ public final class Server: EventEmitter {
     /// Undoes ``unref()``: a listening server keeps `EventLoop.run()` from returning again.
     @discardableResult
     public func ref() -> Server {
+        checkThread()
         unrefed = false
         handle?.hasRef = true
         return self
@@ -491,6 +525,7 @@ public final class Server: EventEmitter {
     }
 
     func connectionClosed() {
+        connectionGate?.release()
         connections -= 1
         emitCloseIfDrained()
     }
@@ -498,6 +533,7 @@ public final class Server: EventEmitter {
     /// `server.getConnections(callback)`: the number of open connections, on the next tick.
     @discardableResult
     public func getConnections(_ callback: @escaping (NetError?, Int) -> Void) -> Server {
+        checkThread()
         let count = connections
         loop.nextTick { callback(nil, count) }
         return self
@@ -509,6 +545,7 @@ public final class Server: EventEmitter {
     /// `callback` runs then, with ERR_SERVER_NOT_RUNNING if the server was not listening.
     @discardableResult
     public func close(_ callback: ((NetError?) -> Void)? = nil) -> Server {
+        checkThread()
         listeningId += 1
         closeRequested = true
         if let callback {
@@ -547,6 +584,7 @@ public final class Server: EventEmitter {
 
     /// `server.address()`: the bound address (`.inet`), the socket path (`.path`), or nil when not listening.
     public func address() -> ServerAddress? {
+        checkThread()
         if let tcp = handle as? TCPHandle, let local = tcp.localAddress() {
             return .inet(AddressInfo(address: local.ip, family: local.familyName, port: local.port))
         }

@@ -151,7 +151,7 @@ final class AutoSelectState {
 extension Socket {
     /// Node's `socket.autoSelectFamilyAttemptedAddresses`: `"address:port"` of each address tried by the
     /// last connect that used `autoSelectFamily` with more than one address; nil before any.
-    public var autoSelectFamilyAttemptedAddresses: [String]? { autoSelect?.attempted }
+    public var autoSelectFamilyAttemptedAddresses: [String]? { checkThread(); return autoSelect?.attempted }
 
     /// lookupAndConnect's checks of the two options (Node's order: after the port).
     static func validateAutoSelectFamily(_ options: ConnectOptions) throws(NetError) {
@@ -204,7 +204,7 @@ extension Socket {
         let timeout = Swift.max(options.autoSelectFamilyAttemptTimeout ?? getDefaultAutoSelectFamilyAttemptTimeout(), 10)
         let localPort = options.localPort
         let answered: (NetError?, [LookupAddress]) -> Void = { [self] error, addresses in
-            guard connecting else { return }
+            guard isConnecting else { return }
             if let error {
                 emit(.lookup, LookupResult(error: error, address: nil, family: nil, host: host))
                 loop.nextTick { [self] in destroy(error) }
@@ -235,7 +235,7 @@ extension Socket {
         let port = options.port ?? 0
         lookup(host, LookupOptions(family: options.family ?? 0, hints: hints)) { [self] error, ip, family in
             emit(.lookup, LookupResult(error: error, address: ip, family: family, host: host))
-            guard connecting else { return }
+            guard isConnecting else { return }
             if let error {
                 loop.nextTick { [self] in destroy(error) }
             } else if let ip, isIP(ip) != 0, let family, family == 4 || family == 6 {
@@ -258,7 +258,7 @@ extension Socket {
         var firstFamily: Int?
         for entry in addresses {
             emit(.lookup, LookupResult(error: nil, address: entry.address, family: entry.family, host: lookupHost))
-            guard connecting else { return }
+            guard isConnecting else { return }
             guard isIP(entry.address) != 0, entry.family == 4 || entry.family == 6 else { continue }
             if firstFamily == nil { firstFamily = entry.family }
             let group = entry.family == firstFamily ? 0 : 1
@@ -299,7 +299,7 @@ extension Socket {
     private func connectMultiple(_ state: AutoSelectState, canceled: Bool = false) {
         state.timer?.cancel()
         state.timer = nil
-        guard connecting, !destroyed, autoSelect === state else { return }
+        guard isConnecting, !destroyed, autoSelect === state else { return }
         if canceled || state.current == state.addresses.count {
             destroy(state.errors.isEmpty ? .socketConnectionTimeout : .aggregate(state.errors))
             return
@@ -393,7 +393,7 @@ extension Socket {
             let error = attemptError(status, address, port, localAddress, localPort)
             state.errors.append(error)
             emitConnectionAttemptFailed(address, port, error)
-            if connecting { connectMultiple(state, canceled: status == UV_ECANCELED.rawValue) }
+            if isConnecting { connectMultiple(state, canceled: status == UV_ECANCELED.rawValue) }
             return
         }
         afterConnect(status, address, port, localAddress, localPort)
@@ -406,6 +406,6 @@ extension Socket {
         guard !destroyed, autoSelect === state, tcp === handle else { return }
         emit(.connectionAttemptTimeout, ConnectionAttempt(address: address, port: port, family: family))
         state.errors.append(attemptError(UV_ETIMEDOUT.rawValue, address, port, localAddress, localPort))
-        if connecting { connectMultiple(state) }
+        if isConnecting { connectMultiple(state) }
     }
 }

@@ -10,6 +10,7 @@ extension Socket {
     /// and emits nothing, as after Node's process exits.
     @discardableResult
     public func connect(_ options: ConnectOptions, _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
+        checkThread()
         if loop.isShuttingDown { return self }
         // Node registers the listener first, then checks the arguments (ERR_MISSING_ARGS), makes the
         // handle and sets `connecting`; the checks of lookupAndConnect (below) throw after that, leaving
@@ -51,12 +52,14 @@ extension Socket {
     /// Connects to `port` on `host` (Node's `socket.connect(port[, host][, connectListener])`).
     @discardableResult
     public func connect(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
-        try connect(ConnectOptions(port: port, host: host), connectListener)
+        checkThread()
+        return try connect(ConnectOptions(port: port, host: host), connectListener)
     }
 
     /// Connects to the Unix domain socket at `path` (Node's `socket.connect(path[, connectListener])`).
     @discardableResult
     public func connect(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
+        checkThread()
         var options = ConnectOptions()
         options.path = path
         // A path connect has no argument that can be invalid.
@@ -93,7 +96,7 @@ extension Socket {
             adopt(handle!)
         }
         if let connectListener { once(.connect, connectListener) }
-        connecting = true
+        isConnecting = true
     }
 
     private func lookupAndConnect(_ options: ConnectOptions) {
@@ -104,7 +107,7 @@ extension Socket {
             // The closure takes the two fields it needs, not a copy of the whole options.
             let localAddress = options.localAddress, localPort = options.localPort
             loop.nextTick { [self] in
-                if connecting { internalConnect(host, port, family, localAddress, localPort) }
+                if isConnecting { internalConnect(host, port, family, localAddress, localPort) }
             }
             return
         }
@@ -115,7 +118,7 @@ extension Socket {
         let lookup = options.lookup ?? defaultLookup
         lookup(host, lookupOptions) { [self] error, ip, addressFamily in
             emit(.lookup, LookupResult(error: error, address: ip, family: addressFamily, host: host))
-            guard connecting else { return }
+            guard isConnecting else { return }
             if let error {
                 loop.nextTick { [self] in destroy(error) }
             } else if let ip, isIP(ip) != 0, let addressFamily {
@@ -182,7 +185,7 @@ extension Socket {
 
     func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
         guard !destroyed else { return }
-        connecting = false
+        isConnecting = false
         if status == 0 {
             refreshTimeout()
             if let tcp = handle as? TCPHandle {

@@ -24,7 +24,7 @@ extension Socket {
             if isGathering { _ = flushGathered(on: handle) }
             handle.withLoop { $0.runDeferred(before: self) }
         }
-        connecting = false
+        isConnecting = false
         timeoutTimer?.cancel()
         timeoutTimer = nil
         if let handle {
@@ -66,6 +66,7 @@ extension Socket {
 
     /// `socket.destroySoon()`: end the writable side, then destroy once it has finished.
     public func destroySoon() {
+        checkThread()
         if writable { end() }
         if writableFinished {
             destroy()

@@ -43,6 +43,7 @@ extension Socket {
     /// It never throws, whatever the socket's state. Returns the socket.
     @discardableResult
     public func setNoDelay(_ noDelay: Bool = true) -> Self {
+        checkThread()
         guard let handle else {
             setNoDelayOnConnect = noDelay
             return self

@@ -5,7 +5,7 @@ extension Socket {
     // MARK: Reading
 
     public func _read(_ size: Int) {
-        guard !connecting, let handle else {
+        guard !isConnecting, let handle else {
             once(.connect) { [self] in _read(size) }
             return
         }
@@ -52,7 +52,7 @@ extension Socket {
     /// `reading` and `needReadable`. Done here without the call (100 instructions of every read).
     /// Returns false, having done nothing, in every other case; the caller then runs the general one.
     func maybeReadMoreWhileReading() -> Bool {
-        guard !connecting, let handle, handle.isReading, let state = streamState.readable else { return false }
+        guard !isConnecting, let handle, handle.isReading, let state = streamState.readable else { return false }
         guard !state.reading, !state.ended, !state.destroyed, state.errored == nil,
               state.length < state.highWaterMark else { return false }
         // What read(0) leaves: reading (set before `_read`), sync back off, needReadable (the buffer is

@@ -8,6 +8,11 @@ extension Socket {
     /// A socket writes a batch of buffered chunks with one `writev` (Node's `Socket.prototype._writev`).
     public var hasWritev: Bool { true }
 
+    /// A socket's chunks become one byte stream in the kernel, so small buffered writes (corked, or made
+    /// while a write is in flight) share a chunk: at `uncork` the kernel gets one `writev` of a few large
+    /// pieces instead of one iovec per write, and no queue entry or reference per write is made.
+    public var _coalescesBufferedWrites: Bool { true }
+
     public func _write(_ chunk: Buffer, _ callback: @escaping (NetError?) -> Void) {
         if let completed = send(chunk, callbackless: false, orLater: callback) { callback(completed) }
     }
@@ -86,7 +91,7 @@ extension Socket {
         orLater later: @autoclosure () -> (NetError?) -> Void,
         rest: (_ written: Int) -> Remainder
     ) -> NetError?? {
-        guard !connecting, let handle, !handle.isClosing else {
+        guard !isConnecting, let handle, !handle.isClosing else {
             writeGeneric(rest(0).chunks, later())
             return nil
         }
@@ -120,7 +125,7 @@ extension Socket {
     }
 
     private func writeGeneric(_ chunks: [Buffer], _ callback: @escaping (NetError?) -> Void) {
-        if connecting {
+        if isConnecting {
             // Node keeps the data until 'connect', and fails the write if the socket closes first.
             let count = chunks.reduce(0) { $0 + $1.count }
             pendingWrites += count

@@ -94,7 +94,8 @@ public final class Socket: Duplex, CallbackEndTask {
     /// Whether the writable side stays open after the peer's FIN.
     public let allowHalfOpen: Bool
     /// True between `connect()` and the connection (or its failure).
-    @exclusivity(unchecked) public internal(set) var connecting = false
+    public var connecting: Bool { checkThread(); return isConnecting }
+    @exclusivity(unchecked) var isConnecting = false
     @exclusivity(unchecked) var readStopped = false
     /// Node's `writeAfterFIN`: set by the socket's own 'end' listener when `allowHalfOpen` is false, so that
     /// a write after the auto-`end()` fails with EPIPE; cleared by `connect()`.
@@ -174,7 +175,7 @@ public final class Socket: Duplex, CallbackEndTask {
     }
     /// `socket.timeout`: the idle timeout last set with `setTimeout`, in milliseconds (nil before).
     public internal(set) var timeout: Int? {
-        get { extras?.timeout }
+        get { checkThread(); return extras?.timeout }
         set { if newValue != nil || extras != nil { extrasStorage.timeout = newValue } }
     }
     var keepAliveDelaySeconds: Int {
@@ -295,11 +296,12 @@ public final class Socket: Duplex, CallbackEndTask {
     // MARK: Properties (Node's getters)
 
     /// `socket.pending`: true before a connection exists (no handle yet, or still connecting).
-    public var pending: Bool { handle == nil || connecting }
+    public var pending: Bool { checkThread(); return handle == nil || isConnecting }
 
     /// `socket.readyState`.
     public var readyState: ReadyState {
-        if connecting { return .opening }
+        checkThread()
+        if isConnecting { return .opening }
         switch (readable, writable) {
         case (true, true): return .open
         case (true, false): return .readOnly
@@ -309,34 +311,36 @@ public final class Socket: Duplex, CallbackEndTask {
     }
 
     /// `socket.bytesRead`: bytes received.
-    public var bytesRead: Int { bytesReadTotal }
+    public var bytesRead: Int { checkThread(); return bytesReadTotal }
 
     /// `socket.bytesWritten`: bytes sent, plus bytes queued in the socket (bytes, not characters).
     public var bytesWritten: Int {
+        checkThread()
         var total = bytesDispatched + pendingWrites
         for pending in streamState.writable!.buffered { total += pending.chunk.count }
         return total
     }
 
     /// `socket.bufferSize`: bytes waiting to be written (`writableLength` while a handle exists).
-    public var bufferSize: Int { handle == nil ? 0 : writableLength }
+    public var bufferSize: Int { checkThread(); return handle == nil ? 0 : writableLength }
 
     /// `socket.localAddress` (nil before connect; after close, what was read while connected).
-    public var localAddress: String? { local?.address }
+    public var localAddress: String? { checkThread(); return local?.address }
     /// `socket.localPort`.
-    public var localPort: Int? { local?.port }
+    public var localPort: Int? { checkThread(); return local?.port }
     /// `socket.localFamily`: `"IPv4"` or `"IPv6"`.
-    public var localFamily: String? { local?.family }
+    public var localFamily: String? { checkThread(); return local?.family }
     /// `socket.remoteAddress` (nil before connect or after a failed one; after close, what was read while
     /// connected, as in Node).
-    public var remoteAddress: String? { remote?.address }
+    public var remoteAddress: String? { checkThread(); return remote?.address }
     /// `socket.remotePort`.
-    public var remotePort: Int? { remote?.port }
+    public var remotePort: Int? { checkThread(); return remote?.port }
     /// `socket.remoteFamily`: `"IPv4"` or `"IPv6"`.
-    public var remoteFamily: String? { remote?.family }
+    public var remoteFamily: String? { checkThread(); return remote?.family }
 
     /// `socket.address()`: the local address, port and family, or nil when unknown.
     public func address() -> AddressInfo? {
+        checkThread()
         guard let local else { return nil }
         return AddressInfo(address: local.address, family: local.family, port: local.port)
     }
@@ -350,7 +354,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// The peer's address: cached, or read from the connected handle (nil while connecting).
     var remote: (address: String, port: Int, family: String)? {
         if let cachedRemote { return cachedRemote }
-        guard !connecting, let tcp = handle as? TCPHandle, let address = tcp.remoteAddress() else { return nil }
+        guard !isConnecting, let tcp = handle as? TCPHandle, let address = tcp.remoteAddress() else { return nil }
         cachedRemote = (address.ip, address.port, address.familyName)
         return cachedRemote
     }
@@ -358,7 +362,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// The local address: cached, or read from the connected handle (nil while connecting).
     var local: (address: String, port: Int, family: String)? {
         if let cachedLocal { return cachedLocal }
-        guard !connecting, let tcp = handle as? TCPHandle, let address = tcp.localAddress() else { return nil }
+        guard !isConnecting, let tcp = handle as? TCPHandle, let address = tcp.localAddress() else { return nil }
         cachedLocal = (address.ip, address.port, address.familyName)
         return cachedLocal
     }

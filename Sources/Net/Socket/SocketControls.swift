@@ -71,6 +71,7 @@ extension Socket {
     /// of 'timeout'. Throws ERR_OUT_OF_RANGE for a negative `ms`; a destroyed socket ignores the call.
     @discardableResult
     public func setTimeout(_ ms: Int, _ callback: (() -> Void)? = nil) throws(NetError) -> Socket {
+        checkThread()
         if destroyed { return self }
         timeout = ms
         guard ms >= 0 else { throw .outOfRange("msecs", "a non-negative finite number", .int(ms)) }
@@ -127,6 +128,7 @@ extension Socket {
     /// socket is only touched when the setting changes.
     @discardableResult
     public func setKeepAlive(_ enable: Bool = false, _ initialDelay: Int = 0) -> Socket {
+        checkThread()
         let delay = initialDelay / 1000
         guard let handle else {
             keepAliveEnabled = enable
@@ -148,6 +150,7 @@ extension Socket {
     /// effect once connected.
     @discardableResult
     public func unref() -> Socket {
+        checkThread()
         guard let handle else {
             once(.connect) { [unowned self] in unref() }
             return self
@@ -159,6 +162,7 @@ extension Socket {
     /// Undoes ``unref()``: the open socket keeps `EventLoop.run()` from returning again.
     @discardableResult
     public func ref() -> Socket {
+        checkThread()
         guard let handle else {
             once(.connect) { [unowned self] in ref() }
             return self
@@ -175,12 +179,13 @@ extension Socket {
     /// a Unix domain socket.
     @discardableResult
     public func resetAndDestroy() throws(NetError) -> Socket {
+        checkThread()
         guard let handle else {
             destroy(.socketClosed)
             return self
         }
         guard handle is TCPHandle else { throw .invalidHandleType }
-        if connecting {
+        if isConnecting {
             once(.connect) { [unowned self] in resetNow() }
         } else {
             resetNow()
@@ -207,7 +212,8 @@ extension Socket {
     /// Pauses the flow; with `onread`, stops reading from the handle too (Node's `Socket.pause`).
     @discardableResult
     public func pause() -> Socket {
-        if onreadState != nil, !connecting, let handle, handle.isReading, !destroyed {
+        checkThread()
+        if onreadState != nil, !isConnecting, let handle, handle.isReading, !destroyed {
             handle.readStop()
         }
         pauseStream()
@@ -217,7 +223,8 @@ extension Socket {
     /// Resumes the flow; with `onread`, restarts reading from the handle (Node's `Socket.resume`).
     @discardableResult
     public func resume() -> Socket {
-        if onreadState != nil, !connecting, let handle, !handle.isReading {
+        checkThread()
+        if onreadState != nil, !isConnecting, let handle, !handle.isReading {
             let status = handle.readStart()
             if status < 0 { destroy(.errno(status, syscall: "read")) }
         }

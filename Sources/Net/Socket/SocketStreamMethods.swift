@@ -13,36 +13,42 @@ extension Socket {
     /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
     @discardableResult
     public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk, callback)
+        checkThread()
+        return writeChunk(chunk, callback)
     }
 
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeString(string, encoding, callback)
+        checkThread()
+        return writeString(string, encoding, callback)
     }
 
     /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
     @discardableResult
     public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk.buffer, callback)
+        checkThread()
+        return writeChunk(chunk.buffer, callback)
     }
 
     /// Destroys the socket: no more reads or writes, the handle closes; then 'error' (when `error` is
     /// given) and 'close'. Calling it again does nothing.
     @discardableResult
     public func destroy(_ error: NetError? = nil) -> Self {
+        checkThread()
         destroyStream(error, nil)
         return self
     }
 
     /// Buffers writes until ``uncork()``, so they reach the kernel together in one `writev`.
     public func cork() {
+        checkThread()
         corkStream()
     }
 
     /// Undoes one ``cork()``; the last one flushes what was buffered.
     public func uncork() {
+        checkThread()
         uncorkStream()
     }
 
@@ -50,6 +56,7 @@ extension Socket {
     /// 'finish'. `callback` runs on 'finish' or with the error that prevented it.
     @discardableResult
     public func end(_ chunk: Buffer? = nil, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
+        checkThread()
         endWritable(chunk, callback)
         return self
     }
@@ -57,6 +64,7 @@ extension Socket {
     /// Ends after writing `string` in `encoding`.
     @discardableResult
     public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Socket {
+        checkThread()
         // As `endWritable` does with a chunk: the write, then the end.
         writeString(string, encoding, nil)
         endWritable(nil, callback)
@@ -67,6 +75,7 @@ extension Socket {
     /// see ``Readable/pipe(_:end:)``.
     @discardableResult
     public func pipe(_ destination: Socket, end: Bool = true) -> Socket {
-        pipeStream(destination, end: end)
+        checkThread()
+        return pipeStream(destination, end: end)
     }
 }

@@ -12,7 +12,8 @@ extension Readable {
     /// `destination`, so pipes chain.
     @discardableResult
     public func pipe<W: Writable>(_ destination: W, end: Bool = true) -> W {
-        pipeStream(destination, end: end)
+        checkThread()
+        return pipeStream(destination, end: end)
     }
 
     /// The body of ``pipe(_:end:)``, for types that declare their own `pipe`.
@@ -97,6 +98,7 @@ extension Readable {
     /// Stops piping into `destination` (every destination when nil); the last unpipe pauses this stream.
     @discardableResult
     public func unpipe(_ destination: (any Writable)? = nil) -> Self {
+        checkThread()
         let state = streamState.readable!
         guard !state.pipes.isEmpty else { return self }
         let targets: [any Writable]

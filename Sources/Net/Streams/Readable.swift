@@ -207,6 +207,7 @@ extension Readable {
     /// mark: stop producing until `_read` is called again.
     @discardableResult
     public func push(_ chunk: Buffer?) -> Bool {
+        checkThread()
         guard let chunk else {
             rstate.reading = false
             onEofChunk()
@@ -237,6 +238,7 @@ extension Readable {
     /// Returns nil when not enough is buffered; 'readable' says when to try again.
     @discardableResult
     public func read(_ size: Int? = nil) -> Chunk? {
+        checkThread()
         let original = size
         var n = size
         if let size, size > rstate.highWaterMark { rstate.highWaterMark = Self.newHighWaterMark(size) }
@@ -286,6 +288,7 @@ extension Readable {
     /// Switches to flowing mode: buffered and future data arrive as 'data' events.
     @discardableResult
     public func resume() -> Self {
+        checkThread()
         let state = rstate
         if state.flowing != true {
             state.flowing = !state.readableListening
@@ -301,6 +304,7 @@ extension Readable {
     /// Leaves flowing mode: data stays buffered until `resume()` or `read()`.
     @discardableResult
     public func pause() -> Self {
+        checkThread()
         let state = rstate
         if state.flowing != false {
             state.flowing = false
@@ -312,6 +316,7 @@ extension Readable {
 
     /// Whether the stream was paused (`pause()`, or a 'readable' listener took over).
     public func isPaused() -> Bool {
+        checkThread()
         let state = rstate
         return state.paused == true || state.flowing == false
     }
@@ -320,6 +325,7 @@ extension Readable {
     /// nil goes back to Buffers only for data not yet decoded.
     @discardableResult
     public func setEncoding(_ encoding: Encoding?) -> Self {
+        checkThread()
         let state = rstate
         guard let encoding else {
             state.decoder = nil
@@ -339,25 +345,27 @@ extension Readable {
 
     /// `readable`: true until the stream ended, errored or was destroyed.
     public var readable: Bool {
+        checkThread()
         let state = rstate
         return state.readable && !state.destroyed && state.errored == nil && !state.endEmitted
     }
 
     /// `readableEnded`: 'end' was emitted.
-    public var readableEnded: Bool { rstate.endEmitted }
+    public var readableEnded: Bool { checkThread(); return rstate.endEmitted }
     /// `readableFlowing`.
-    public var readableFlowing: Bool? { rstate.flowing }
+    public var readableFlowing: Bool? { checkThread(); return rstate.flowing }
     /// `readableLength`.
-    public var readableLength: Int { rstate.length }
+    public var readableLength: Int { checkThread(); return rstate.length }
     /// `readableHighWaterMark`.
-    public var readableHighWaterMark: Int { rstate.highWaterMark }
+    public var readableHighWaterMark: Int { checkThread(); return rstate.highWaterMark }
     /// `readableEncoding`.
-    public var readableEncoding: Encoding? { rstate.encoding }
+    public var readableEncoding: Encoding? { checkThread(); return rstate.encoding }
 
     /// Adds a 'data' listener and starts the flow unless the stream was paused explicitly, as Node's
     /// `readable.on('data')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
+        checkThread()
         let token = addChunkListener(event.eventName, listener, once: false)
         readableDidAddDataListener()
         return token
@@ -367,6 +375,7 @@ extension Readable {
     /// and takes over reading, as Node's `readable.on('readable')`.
     @discardableResult
     public func on(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
+        checkThread()
         let token = addVoidListener(event.eventName, listener, once: false)
         if event.eventName.tag == .readable { readableDidAddReadableListener() }
         return token
@@ -375,6 +384,7 @@ extension Readable {
     /// Node's `once('data')` goes through `on`, so it starts the flow too.
     @discardableResult
     public func once(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
+        checkThread()
         let token = addChunkListener(event.eventName, listener, once: true)
         readableDidAddDataListener()
         return token
@@ -383,6 +393,7 @@ extension Readable {
     /// Node's `once('readable')` goes through `on`, so it switches to paused mode too.
     @discardableResult
     public func once(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
+        checkThread()
         let token = addVoidListener(event.eventName, listener, once: true)
         if event.eventName.tag == .readable { readableDidAddReadableListener() }
         return token
@@ -392,6 +403,7 @@ extension Readable {
     /// (or to nobody) on the next tick, as Node's `removeListener('readable')`.
     @discardableResult
     public func off(_ event: EventKey<Self, Void>, _ token: ListenerToken) -> Self {
+        checkThread()
         removeListenerEntry(event.eventName, token)
         if event.eventName.tag == .readable {
             EventLoop.current.nextTick { [self] in updateReadableListening() }
@@ -402,26 +414,30 @@ extension Readable {
     /// Node's `addListener`, which for a readable is its `on`: a 'data' listener starts the flow.
     @discardableResult
     public func addListener(_ event: EventKey<Self, Chunk>, _ listener: @escaping (Chunk) -> Void) -> ListenerToken {
-        on(event, listener)
+        checkThread()
+        return on(event, listener)
     }
 
     /// Node's `addListener` for an event without a payload: as ``on(_:_:)-(EventKey<Self,Void>,_)``, a
     /// 'readable' listener switches to paused mode.
     @discardableResult
     public func addListener(_ event: EventKey<Self, Void>, _ listener: @escaping () -> Void) -> ListenerToken {
-        on(event, listener)
+        checkThread()
+        return on(event, listener)
     }
 
     /// Node's `removeListener`, which for a readable is its `off`: removing the last 'readable' listener
     /// hands reading back on the next tick.
     @discardableResult
     public func removeListener(_ event: EventKey<Self, Void>, _ token: ListenerToken) -> Self {
-        off(event, token)
+        checkThread()
+        return off(event, token)
     }
 
     /// Node's `removeAllListeners(event)`; for 'readable', reading is handed back on the next tick.
     @discardableResult
     public func removeAllListeners(_ event: EventKey<Self, Void>) -> Self {
+        checkThread()
         removeAll(named: event.eventName)
         if event.eventName.tag == .readable {
             EventLoop.current.nextTick { [self] in updateReadableListening() }
@@ -433,6 +449,7 @@ extension Readable {
     /// left).
     @discardableResult
     public func removeAllListeners() -> Self {
+        checkThread()
         removeEveryListener()
         EventLoop.current.nextTick { [self] in updateReadableListening() }
         return self

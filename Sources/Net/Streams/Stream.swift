@@ -69,7 +69,7 @@ public final class StreamState {
         if let w = writable {
             w.destroyed = false; w.closed = false; w.closeEmitted = false; w.errored = nil; w.errorEmitted = false
             w.ended = false; w.ending = false; w.finished = false; w.finalCalled = false; w.prefinished = false
-            w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll()
+            w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll(); w.heldWrites = 0
         }
         destroyCallbackCalled = false
     }
@@ -98,15 +98,16 @@ extension Stream {
     public func _queueTick(_ tick: StreamTick) -> Bool { false }
 
     /// Whether ``destroy(_:)`` has been called.
-    public var destroyed: Bool { streamState.destroyed }
+    public var destroyed: Bool { checkThread(); return streamState.destroyed }
 
     /// The error the stream was destroyed with, if any (Node's `errored`).
-    public var errored: NetError? { streamState.errored }
+    public var errored: NetError? { checkThread(); return streamState.errored }
 
     /// Destroys the stream: no more reads or writes; `_destroy` releases the resource; then, each on a
     /// later tick, 'error' (when `error` is given) and 'close'. Calling it again does nothing.
     @discardableResult
     public func destroy(_ error: NetError? = nil) -> Self {
+        checkThread()
         destroyStream(error, nil)
         return self
     }
@@ -116,6 +117,11 @@ extension Stream {
         if state.destroyed {
             callback?()
             return
+        }
+        // Node's `Writable.prototype.destroy`: buffered writes and `end` callbacks fail on the next tick,
+        // before 'error' and 'close'.
+        if let writable = state.writable, !writable.buffered.isEmpty || !writable.onFinished.isEmpty {
+            EventLoop.current.nextTick { writable.errorBuffer() }
         }
         state.setError(error)
         state.writable?.destroyed = true

@@ -33,6 +33,14 @@ public protocol Writable: Stream {
     /// a stream holding bytes it took but has not handed on (a socket gathering writes) hands them on, so
     /// that they count. The default does nothing.
     func _beforeEnd()
+    /// Whether small buffered writes may share one chunk: a write made while another is in flight or the
+    /// stream is corked, of at most ``WritableState/coalesceLimit`` bytes and without a callback, is then
+    /// appended to the last buffered chunk instead of queued as its own (a copy of a few bytes instead
+    /// of a queue entry, a reference and, at `uncork`, an iovec each). Only for a stream whose chunk
+    /// boundaries nobody can see (a socket hands them to the kernel as one byte stream): `_write` and
+    /// `_writev` then get fewer, larger chunks than there were writes. The default is false, as Node's
+    /// streams pass one chunk per write.
+    var _coalescesBufferedWrites: Bool { get }
 }
 
 /// Node's `_writableState`.
@@ -50,6 +58,46 @@ public final class WritableState {
         /// The write's callback; nil when none was given (Node's `nop`): such completions are batched into
         /// one tick. Not stored as `nop` itself: that would be a retain and a release per buffered write.
         var callback: ((NetError?) -> Void)?
+        /// How many `write` calls this chunk stands for: more than one when small callback-less writes
+        /// were appended to it (`Writable._coalescesBufferedWrites`).
+        var writes: Int = 1
+    }
+
+    /// The largest write that a coalescing stream appends to the chunk before it (see
+    /// `Writable._coalescesBufferedWrites`): copying more than this costs more than queueing a reference.
+    public static let coalesceLimit = 1024
+    /// The size past which a coalesced chunk takes no more writes: its bytes are copied as it grows.
+    static let coalescedChunkLimit = 64 * 1024
+
+    /// Node's `errorBuffer`: unless a write is in flight, every buffered write fails (its bytes leave
+    /// `length`, its callback gets the error the stream has, or ERR_STREAM_DESTROYED), and so does every
+    /// `end` callback waiting for 'finish'.
+    func errorBuffer() {
+        // Node returns while a write is in flight; its completion calls this again.
+        guard !writing, heldWrites == 0 else { return }
+        let error = destroyed ? NetError.streamDestroyed("write") : (errored ?? .streamDestroyed("write"))
+        while let pending = buffered.popFirst() {
+            length -= pending.chunk.count
+            pendingcb -= pending.writes
+            pending.callback?(errored ?? error)
+        }
+        let finished = onFinished
+        onFinished = []
+        for callback in finished { callback(errored ?? .streamDestroyed("end")) }
+    }
+
+    /// Appends `bytes` to `pending` when it takes them (see `Writable.coalesce`): a callback-less chunk
+    /// that is small itself or already coalesced, with room left.
+    @inline(__always)
+    static func append(_ bytes: UnsafeRawBufferPointer, to pending: inout Pending) -> Bool {
+        guard pending.callback == nil else { return false }
+        let held = pending.chunk.count
+        guard held + bytes.count <= coalescedChunkLimit, held <= coalesceLimit || pending.writes > 1 else { return false }
+        // As typed bytes: `append(contentsOf:)` of an `UnsafeBufferPointer<UInt8>` is one `memcpy`, where a
+        // generic collection goes element by element.
+        pending.chunk.bytes.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
+        pending.writes += 1
+        return true
     }
 
     /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
@@ -96,6 +144,14 @@ public final class WritableState {
         var onFinished: [(NetError?) -> Void] = []
         /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
         var closedBatches: [Int] = []
+        /// Writes of bytes the stream took and handed on later (`Writable.holdLength`), still in flight.
+        var heldWrites = 0
+    }
+
+    /// Writes of held bytes in flight (see `Writable.holdLength`): to `errorBuffer`, writes in flight.
+    var heldWrites: Int {
+        get { rare?.heldWrites ?? 0 }
+        set { if newValue != 0 || rare != nil { rareStorage.heldWrites = newValue } }
     }
 
     /// Counts a synchronous callback-less completion into the open batch; true when it opened one, whose
@@ -291,6 +347,9 @@ extension Writable {
     /// Nothing to hand on.
     public func _beforeEnd() {}
 
+    /// One chunk per write, as Node's streams.
+    public var _coalescesBufferedWrites: Bool { false }
+
     public func _write(_ chunk: Buffer, orLater later: @autoclosure () -> (NetError?) -> Void) -> NetError?? {
         _write(chunk, later())
         return nil
@@ -305,28 +364,33 @@ extension Writable {
     /// 'drain'). `callback` runs when this chunk is flushed, or with the error that prevented it.
     @discardableResult
     public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk, callback)
+        checkThread()
+        return writeChunk(chunk, callback)
     }
 
     /// Writes `string` encoded with `encoding` (bytes are counted, not characters).
     @discardableResult
     public func write(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(Buffer(string, encoding: encoding), callback)
+        checkThread()
+        return writeChunk(Buffer(string, encoding: encoding), callback)
     }
 
     /// Writes a chunk as it came from a readable (so `on(.data) { s.write($0) }` echoes).
     @discardableResult
     public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
-        writeChunk(chunk.buffer, callback)
+        checkThread()
+        return writeChunk(chunk.buffer, callback)
     }
 
     /// Buffers writes until ``uncork()``, so they reach `_writev` together.
     public func cork() {
+        checkThread()
         corkStream()
     }
 
     /// Undoes one ``cork()``; the last one flushes what was buffered.
     public func uncork() {
+        checkThread()
         uncorkStream()
     }
 
@@ -345,6 +409,7 @@ extension Writable {
     /// or with the error that prevented it.
     @discardableResult
     public func end(_ chunk: Buffer? = nil, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        checkThread()
         endWritable(chunk, callback)
         return self
     }
@@ -352,28 +417,30 @@ extension Writable {
     /// Ends after writing `string` in `encoding`.
     @discardableResult
     public func end(_ string: String, encoding: Encoding = .utf8, _ callback: ((NetError?) -> Void)? = nil) -> Self {
+        checkThread()
         endWritable(Buffer(string, encoding: encoding), callback)
         return self
     }
 
     /// `writable`: true while `write` is allowed (not ended, not destroyed, not errored).
     public var writable: Bool {
+        checkThread()
         let state = wstate
         return state.writable && !state.destroyed && state.errored == nil && !state.ending
     }
 
     /// `writableEnded`: `end()` was called.
-    public var writableEnded: Bool { wstate.ending }
+    public var writableEnded: Bool { checkThread(); return wstate.ending }
     /// `writableFinished`: 'finish' was emitted.
-    public var writableFinished: Bool { wstate.finished }
+    public var writableFinished: Bool { checkThread(); return wstate.finished }
     /// `writableLength`: bytes buffered or being written.
-    public var writableLength: Int { wstate.length }
+    public var writableLength: Int { checkThread(); return wstate.length }
     /// `writableHighWaterMark`.
-    public var writableHighWaterMark: Int { wstate.highWaterMark }
+    public var writableHighWaterMark: Int { checkThread(); return wstate.highWaterMark }
     /// `writableCorked`.
-    public var writableCorked: Int { wstate.corked }
+    public var writableCorked: Int { checkThread(); return wstate.corked }
     /// `writableNeedDrain`.
-    public var writableNeedDrain: Bool { !wstate.destroyed && !wstate.ending && wstate.needDrain }
+    public var writableNeedDrain: Bool { checkThread(); return !wstate.destroyed && !wstate.ending && wstate.needDrain }
 
     // MARK: The machine (Node's writable.js)
 
@@ -411,8 +478,12 @@ extension Writable {
         if wstate.writing || wstate.corked > 0 || wstate.errored != nil {
             // Switched on here, not through a property: copying the enum is a retain more per buffered write.
             switch outgoing {
-            case .buffer(let chunk): wstate.buffered.append(.init(chunk: chunk, callback: given))
-            case .borrowed(let bytes): wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given))
+            case .buffer(let chunk):
+                if given != nil || !chunk.bytes.withUnsafeBytes({ coalesce($0) }) {
+                    wstate.buffered.append(.init(chunk: chunk, callback: given))
+                }
+            case .borrowed(let bytes):
+                if given != nil || !coalesce(bytes) { wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given)) }
             }
         } else {
             // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is
@@ -438,6 +509,21 @@ extension Writable {
         let ret = wstate.length < wstate.highWaterMark || wstate.length == 0
         if !ret { wstate.needDrain = true }
         return ret && wstate.errored == nil && !wstate.destroyed
+    }
+
+    /// Appends a small callback-less write to the last buffered chunk when the stream allows it (see
+    /// `_coalescesBufferedWrites`) and that chunk takes it: a callback-less one that is small itself or
+    /// already coalesced, with room left. The chunk's array is copied once, when the first write is
+    /// appended to it (a caller's buffer is never written to), and grows in place after that.
+    @inline(__always)
+    private func coalesce(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        guard bytes.count <= WritableState.coalesceLimit, _coalescesBufferedWrites else { return false }
+        let state = wstate
+        let last = state.buffered.count - 1
+        guard last >= 0 else { return false }
+        // One in-place access to the entry: reading its fields through the subscript's getter would copy
+        // it, a retain and a release of its chunk and callback per write.
+        return WritableState.append(bytes, to: &state.buffered[last])
     }
 
     private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, isNop: Bool, _ callback: @escaping (NetError?) -> Void) {
@@ -506,18 +592,21 @@ extension Writable {
     /// part: in `writableLength`, so that `write` returns false and 'finish' waits until they are out.
     func holdLength(_ count: Int) {
         wstate.length += count
+        wstate.heldWrites += 1
     }
 
     /// Those bytes are out, or the stream was destroyed meanwhile: as `afterWrite`, 'drain' if it was
     /// needed and nothing else is left, 'finish' if due, or (destroyed) what waits fails.
     func releaseLength(_ count: Int) {
         wstate.length -= count
+        wstate.heldWrites -= 1
         afterWrite(count: 0, WritableState.nop)
     }
 
     /// Those bytes failed: as `onwrite` with an error (errored, then `onwriteError`'s errorBuffer).
     func failHeldLength(_ count: Int, _ error: NetError) {
         wstate.length -= count
+        wstate.heldWrites -= 1
         streamState.setError(error)
         errorBuffer()
         errorOrDestroy(error, sync: false)
@@ -552,17 +641,7 @@ extension Writable {
 
     /// Rejects every buffered write after a destroy or an error.
     private func errorBuffer() {
-        let state = wstate
-        guard !state.writing else { return }
-        let error = state.destroyed ? NetError.streamDestroyed("write") : (state.errored ?? .streamDestroyed("write"))
-        while let pending = state.buffered.popFirst() {
-            state.length -= pending.chunk.count
-            state.pendingcb -= 1
-            pending.callback?(state.errored ?? error)
-        }
-        let finished = state.onFinished
-        state.onFinished = []
-        for callback in finished { callback(state.errored ?? .streamDestroyed("end")) }
+        wstate.errorBuffer()
     }
 
     func clearBuffer() {
@@ -576,12 +655,13 @@ extension Writable {
             chunks.reserveCapacity(wstate.buffered.count)
             var length = 0
             var callbacks: [(NetError?) -> Void] = []
+            var count = 0
             for pending in wstate.buffered {
                 chunks.append(pending.chunk)
                 length += pending.chunk.count
+                count += pending.writes
                 if let callback = pending.callback { callbacks.append(callback) }
             }
-            let count = wstate.buffered.count
             wstate.buffered.removeAll(keepingCapacity: true)
             if callbacks.isEmpty {
                 doWrite(chunks, length: length, writev: true, isNop: true, WritableState.nop)
@@ -593,6 +673,8 @@ extension Writable {
             wstate.pendingcb -= count - 1
         } else {
             while !wstate.writing, let pending = wstate.buffered.popFirst() {
+                // A coalesced chunk completes its writes at once, as a `_writev` of them would.
+                wstate.pendingcb -= pending.writes - 1
                 if let callback = pending.callback {
                     doWrite([pending.chunk], length: pending.chunk.count, writev: false, isNop: false, callback)
                 } else {
