@@ -51,10 +51,10 @@ test-asan: deps
 	LSAN_OPTIONS=suppressions=$(CURDIR)/.lsan-suppressions:print_suppressions=0 \
 	  $(SWIFT) test --disable-xctest --sanitize=address --scratch-path $(ASAN_SCRATCH) -Xswiftc -use-ld=lld
 
-## test-tsan: the tests that cross threads (execute, loops on several threads, shutdown, LoopBound) under
+## test-tsan: the tests that cross threads (execute, loops on several threads, shutdown, LoopBound, async) under
 ## ThreadSanitizer; any report fails it. The cross-thread queue is a pthread mutex, which TSan understands.
 TSAN_SCRATCH := .build-tsan
-TSAN_SUITES  := ThreadCheckTests|EventLoopTests|LoopShutdownTests|LoopBoundTests|HandleLifetimeTests|ListenerRetentionTests|BlockListThreadsTests|EventLoopGroupTests|GroupServerTests|ListenHandleInCluster1Tests|ListenHandleInCluster2Tests|ListenTwiceTests|ListenExclusiveRandomPortsTests|ListenSharedPortsTests|ServerCloseBeforeIpcResponseTests|ServerDropConnectionsInClusterTests
+TSAN_SUITES  := ThreadCheckTests|EventLoopTests|LoopShutdownTests|LoopBoundTests|HandleLifetimeTests|ListenerRetentionTests|BlockListThreadsTests|EventLoopGroupTests|GroupServerTests|ListenHandleInCluster1Tests|ListenHandleInCluster2Tests|ListenTwiceTests|ListenExclusiveRandomPortsTests|ListenSharedPortsTests|ServerCloseBeforeIpcResponseTests|ServerDropConnectionsInClusterTests|AsyncTests
 test-tsan: deps
 	$(SWIFT) test --disable-xctest --sanitize=thread --scratch-path $(TSAN_SCRATCH) -Xswiftc -use-ld=lld \
 	  --filter '$(TSAN_SUITES)'

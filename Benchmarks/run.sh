@@ -74,11 +74,21 @@ declare -A CMD=(
   [nio]="$BIN_DIR/NIOBench"
   [node]="node node/net-bench.js"
   [net-gather]="env NET_GATHER_WRITES=1 $BIN_DIR/NetBench"
+  [net-async]="env NET_ASYNC=1 $BIN_DIR/NetBench"
+  [nio-async]="env NIO_ASYNC=1 $BIN_DIR/NIOBench"
 )
-IMPLS=(net libuv nio node net-gather)
+IMPLS=(net libuv nio node net-gather net-async nio-async)
 # Net with write gathering on (Socket.gatherWrites, not Node's behaviour; README "Small writes") runs only
 # the 64-byte rows, where gathering matters; elsewhere it is Net with the defaults.
-runs_scenario() { [ "$1" != net-gather ] || [[ "$2" == *-64 ]]; }
+# The async versions (NET_ASYNC, NIO_ASYNC: `for try await`, `writeAsync`, NIOAsyncChannel) have only the
+# pingpong, c2s-buf and echo rows.
+runs_scenario() {
+  case "$1" in
+    net-gather) [[ "$2" == *-64 ]] ;;
+    net-async|nio-async) [[ "$2" == pingpong-* || "$2" == c2s-buf-* || "$2" == echo* || "$2" == server-echo ]] ;;
+    *) true ;;
+  esac
+}
 
 SCENARIOS=()
 for dir in c2s s2c pipe; do

@@ -17,6 +17,10 @@ final class Thing: EventEmitter {
 
 let scenario = CommandLine.arguments.dropFirst().first ?? ""
 switch scenario {
+case "task-dead-loop":
+    AsyncScenarios.taskOnDeadLoop()
+case "async-sink":
+    AsyncScenarios.asyncSink(port: Int(CommandLine.arguments[2]) ?? 0, slowEvery: Int(CommandLine.arguments[3]) ?? 0)
 case "uncaught-error":
     // An 'error' with no listener: Node prints it and exits with status 1.
     print("before")

@@ -12,6 +12,7 @@
 // buffer allocator; cork writes without flushing until the channel is not writable, then flushes once.
 import NIOCore
 import NIOPosix
+import Synchronization
 
 #if canImport(Glibc)
 import Glibc
@@ -39,16 +40,22 @@ let loop = group.next()
 /// What the scenario counts; touched only on the one event loop thread. As in NetBench, the harness's
 /// counting goes without dynamic exclusivity checks.
 @exclusivity(unchecked) nonisolated(unsafe) var counted = 0
+/// NIO_ASYNC=1: the scenarios written with `NIOAsyncChannel` (tasks on Swift's cooperative pool, as NIO's
+/// async API is used), reported as implementation `nio-async`; only pingpong, c2s and the echo server.
+let asyncAPI = getenv("NIO_ASYNC").map { String(cString: $0) == "1" } ?? false
+let implName = asyncAPI ? "nio-async" : "nio"
+/// What the async scenarios count, from the tasks of the cooperative pool.
+let asyncCounted = Atomic<Int>(0)
 
 /// Drops the counts of the warm-up, then measures for `seconds` and exits with the line.
 func startClock(scale: Double, unit: String) {
     loop.scheduleTask(in: .nanoseconds(Int64(warmup * 1e9))) {
-        let base = counted
+        let base = counted + asyncCounted.load(ordering: .relaxed)
         let start = NIODeadline.now()
         loop.scheduleTask(in: .nanoseconds(Int64(seconds * 1e9))) {
             let secs = Double((NIODeadline.now() - start).nanoseconds) / 1e9
-            let value = Double(counted - base) * scale / secs
-            print("scenario=\(scenario) impl=nio ops_per_s=\(value) unit=\(unit)")
+            let value = Double(counted + asyncCounted.load(ordering: .relaxed) - base) * scale / secs
+            print("scenario=\(scenario) impl=\(implName) ops_per_s=\(value) unit=\(unit)")
             fflush(nil)
             exit(0)
         }
@@ -291,8 +298,126 @@ func number(after prefix: String) -> Int? {
     return Int(scenario.dropFirst(prefix.count))
 }
 
+// MARK: The async versions (NIO_ASYNC=1)
+
+typealias AsyncBytes = NIOAsyncChannel<ByteBuffer, ByteBuffer>
+
+/// An echo server over `NIOAsyncChannel`: a discarding task group, one child task per connection.
+func asyncEchoServer(then: @escaping @Sendable (Int) -> Void) {
+    Task.detached {
+        do {
+            let server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.backlog, value: 511)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .childChannelOption(.socketOption(.tcp_nodelay), value: 1)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture { try AsyncBytes(wrappingChannelSynchronously: channel) }
+                }
+            then(server.channel.localAddress!.port!)
+            try await withThrowingDiscardingTaskGroup { tasks in
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        tasks.addTask {
+                            try? await connection.executeThenClose { inbound, outbound in
+                                for try await buffer in inbound { try await outbound.write(buffer) }
+                            }
+                        }
+                    }
+                }
+            }
+        } catch {
+            fail("async echo: \(error)")
+        }
+    }
+}
+
+func asyncConnect(_ port: Int) async throws -> AsyncBytes {
+    try await ClientBootstrap(group: group)
+        .channelOption(.socketOption(.tcp_nodelay), value: 1)
+        .connect(host: "127.0.0.1", port: port) { channel in
+            channel.eventLoop.makeCompletedFuture { try AsyncBytes(wrappingChannelSynchronously: channel) }
+        }
+}
+
+/// pingpong-<n> with both ends over `NIOAsyncChannel`.
+let connectedCount = Atomic<Int>(0)
+
+func asyncPingpong(_ connections: Int) {
+    asyncEchoServer { port in
+        for _ in 0..<connections {
+            Task.detached {
+                let message = ByteBuffer(repeating: UInt8(ascii: "x"), count: 64)
+                do {
+                    let channel = try await asyncConnect(port)
+                    try await channel.executeThenClose { inbound, outbound in
+                        if connectedCount.add(1, ordering: .relaxed).newValue == connections {
+                            loop.execute { startClock(scale: 1, unit: "rt/s") }
+                        }
+                        try await outbound.write(message)
+                        var got = 0
+                        for try await buffer in inbound {
+                            got += buffer.readableBytes
+                            while got >= 64 {
+                                got -= 64
+                                asyncCounted.add(1, ordering: .relaxed)
+                                try await outbound.write(message)
+                            }
+                        }
+                    }
+                } catch {
+                    fail("async pingpong: \(error)")
+                }
+            }
+        }
+    }
+}
+
+/// c2s-buf-<len> over `NIOAsyncChannel`: the client writes in a loop, the server counts its inbound.
+func asyncC2S(_ length: Int) {
+    Task.detached {
+        do {
+            let server = try await ServerBootstrap(group: group)
+                .serverChannelOption(.socketOption(.so_reuseaddr), value: 1)
+                .bind(host: "127.0.0.1", port: 0) { channel in
+                    channel.eventLoop.makeCompletedFuture { try AsyncBytes(wrappingChannelSynchronously: channel) }
+                }
+            let port = server.channel.localAddress!.port!
+            Task.detached {
+                try await server.executeThenClose { connections in
+                    for try await connection in connections {
+                        try await connection.executeThenClose { inbound, _ in
+                            for try await buffer in inbound { asyncCounted.add(buffer.readableBytes, ordering: .relaxed) }
+                        }
+                    }
+                }
+            }
+            let channel = try await asyncConnect(port)
+            loop.execute { startClock(scale: gbit, unit: "Gbit/s") }
+            let payload = ByteBuffer(repeating: UInt8(ascii: "x"), count: length)
+            try await channel.executeThenClose { _, outbound in
+                while true { try await outbound.write(payload) }
+            }
+        } catch {
+            fail("async c2s: \(error)")
+        }
+    }
+}
+
 let parts = scenario.split(separator: "-").map(String.init)
-if scenario == "server-echo" {
+if asyncAPI {
+    if scenario == "server-echo" {
+        asyncEchoServer { port in
+            print("port=\(port)")
+            fflush(nil)
+        }
+    } else if let n = number(after: "pingpong-") {
+        asyncPingpong(n)
+    } else if let n = number(after: "c2s-buf-") {
+        asyncC2S(n)
+    } else {
+        exit(0)
+    }
+} else if scenario == "server-echo" {
     let port = serve(noDelay: true) { [BackPressureHandler(), EchoHandler()] }
     print("port=\(port)")
     fflush(nil)

@@ -30,7 +30,11 @@ let gbit = 8.0 / (1024 * 1024 * 1024)
 /// NET_GATHER_WRITES=1: every socket opts in to write gathering (`Socket.gatherWrites`, not Node's
 /// behaviour); the results are reported as implementation `net-gather`, next to `net` with the defaults.
 let gatherWrites = getenv("NET_GATHER_WRITES").map { String(cString: $0) == "1" } ?? false
-let implName = gatherWrites ? "net-gather" : "net"
+/// NET_ASYNC=1: the scenarios written with the async API (`for try await chunk in socket`,
+/// `writeAsync`, tasks on the loop), reported as implementation `net-async`; only pingpong, c2s and the
+/// echo server have an async version.
+let asyncAPI = getenv("NET_ASYNC").map { String(cString: $0) == "1" } ?? false
+let implName = gatherWrites ? "net-gather" : asyncAPI ? "net-async" : "net"
 
 /// What the scenario counts, shared by its listeners (all on the one loop thread). The harness's own
 /// counting is not what is measured: no dynamic exclusivity check on it (76 instructions per count).
@@ -245,6 +249,81 @@ func number(after prefix: String) -> Int? {
     return Int(scenario.dropFirst(prefix.count))
 }
 
+// MARK: The async versions (NET_ASYNC=1)
+
+/// An echo server written with the async API: one task per connection, on the loop.
+func asyncEchoServer(then: @escaping @Sendable (Int) -> Void) {
+    Task(executorPreference: EventLoop.current) {
+        let server = createServer(Server.Options(gatherWrites: gatherWrites))
+        do {
+            try await server.listenAsync(port: 0, host: "127.0.0.1")
+            then(server.address()!.port!)
+            try await server.handleConnections { socket in
+                socket.setNoDelay(true)
+                for try await chunk in socket { try await socket.writeAsync(chunk) }
+            }
+        } catch {
+            fail("async echo: \(error)")
+        }
+    }
+}
+
+/// pingpong-<n> with both ends async: each client is a task that writes 64 bytes and reads the echo.
+func asyncPingpong(_ connections: Int) {
+    let loop = EventLoop.current
+    asyncEchoServer { port in
+        let connected = LoopBound(Counter(), loop: loop)
+        for _ in 0..<connections {
+            Task(executorPreference: loop) {
+                let message = Buffer(repeating: UInt8(ascii: "x"), count: 64)
+                do {
+                    let socket = try await connectAsync(ConnectOptions(port: port, host: "127.0.0.1"))
+                    socket.setNoDelay(true)
+                    connected.value.value += 1
+                    if connected.value.value == connections { startClock(scale: 1, unit: "rt/s") }
+                    try await socket.writeAsync(message)
+                    var got = 0
+                    for try await chunk in socket {
+                        got += chunk.count
+                        while got >= 64 {
+                            got -= 64
+                            counted.value += 1
+                            try await socket.writeAsync(message)
+                        }
+                    }
+                } catch {
+                    fail("async pingpong: \(error)")
+                }
+            }
+        }
+    }
+}
+
+/// c2s-buf-<len> with both ends async: the client writes in a `writeAsync` loop, the server counts what
+/// `for try await chunk in socket` yields.
+func asyncC2S(_ length: Int) {
+    let loop = EventLoop.current
+    Task(executorPreference: loop) {
+        let server = createServer(Server.Options(gatherWrites: gatherWrites))
+        do {
+            try await server.listenAsync(port: 0, host: "127.0.0.1")
+            let port = server.address()!.port!
+            let bound = LoopBound(server)
+            Task(executorPreference: loop) {
+                try await bound.value.handleConnections { socket in
+                    for try await chunk in socket { counted.value += chunk.count }
+                }
+            }
+            let socket = try await connectAsync(ConnectOptions(port: port, host: "127.0.0.1"))
+            startClock(scale: gbit, unit: "Gbit/s")
+            let payload = Buffer(repeating: UInt8(ascii: "x"), count: length)
+            while true { try await socket.writeAsync(payload) }
+        } catch {
+            fail("async c2s: \(error)")
+        }
+    }
+}
+
 /// NET_LOOPS=<n> (with `server-echo`): the echo server runs on an `EventLoopGroup` of n loops as one
 /// `GroupServer`, spreading connections by NET_STRATEGY (`rr`, round robin, the default; `reuseport`).
 let groupLoops = getenv("NET_LOOPS").flatMap { Int(String(cString: $0)) } ?? 0
@@ -252,7 +331,20 @@ let groupStrategy: GroupServer.Strategy =
     getenv("NET_STRATEGY").map { String(cString: $0) } == "reuseport" ? .reusePort : .roundRobin
 
 let parts = scenario.split(separator: "-").map(String.init)
-if scenario == "server-echo", groupLoops > 0 {
+if asyncAPI {
+    if scenario == "server-echo" {
+        asyncEchoServer { port in
+            print("port=\(port)")
+            fflush(nil)
+        }
+    } else if let n = number(after: "pingpong-") {
+        asyncPingpong(n)
+    } else if let n = number(after: "c2s-buf-") {
+        asyncC2S(n)
+    } else {
+        exit(0)   // no async version: print nothing
+    }
+} else if scenario == "server-echo", groupLoops > 0 {
     let group = EventLoopGroup(numberOfThreads: groupLoops)
     let server = GroupServer(group: group, strategy: groupStrategy) { socket in echo(socket) }
     server.listen(port: 0, host: "127.0.0.1") { error in

@@ -47,6 +47,9 @@ class Handle {
         if loop.isShuttingDown {
             throw NetError.errno(UV_ECANCELED.rawValue, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
         }
+        // A socket or server opened on a loop that is not running: before `run()` (fine), or from a Swift
+        // task on a thread no loop runs on (the dead-loop mistake, which fails loudly).
+        if !loop.isRunning, type == UV_TCP || type == UV_NAMED_PIPE { EventLoop.checkNotInTask() }
         let size = uv_handle_size(type)
         raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)

@@ -44,6 +44,11 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     @exclusivity(unchecked) private var immediates = Deque<Timer>()
     @exclusivity(unchecked) private var refedImmediates = 0
     private var isShutDown = false
+    /// True while ``run()`` runs: a handle made on a loop that is not running, from inside a Swift task,
+    /// is the dead-loop mistake (see `checkNotDeadLoop`).
+    @exclusivity(unchecked) var isRunning = false
+    /// Swift-concurrency jobs enqueued from the loop's own thread, run as a tick (see EventLoop+Executor).
+    @exclusivity(unchecked) var localJobs = Deque<UnownedJob>()
     /// True from the start of `shutdown()`: connects, listens and timers started from the callbacks the
     /// shutdown still runs are refused (nothing happens, nothing is emitted), and new handles fail, so
     /// that a 'close' listener that connects again cannot keep the loop alive forever.
@@ -136,9 +141,18 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         precondition(inEventLoop, "EventLoop.run() must be called on the loop's own thread")
         precondition(callbackDepth == 0 && !drainingTicks, "EventLoop.run() called from inside a callback")
         precondition(!isShutDown, "EventLoop.run() after the loop was shut down")
+        isRunning = true
+        defer { isRunning = false }
         drainInbox()
         settle()
         uv_run(uv, UV_RUN_DEFAULT)
+    }
+
+    /// Whether the loop keeps running with nothing ref'd (its wakeup handle ref'd): a loop serving Swift
+    /// tasks (``EventLoopThread``) waits for work from other threads until it is shut down.
+    var keepsRunning: Bool {
+        get { wakeup.hasRef }
+        set { wakeup.hasRef = newValue }
     }
 
     /// Makes a running ``run()`` return after the current iteration (`uv_stop`). Not a Node API: for

@@ -201,7 +201,7 @@ extension Socket {
         }
         var dnsOptions = lookupOptions
         dnsOptions.all = true
-        let timeout = max(options.autoSelectFamilyAttemptTimeout ?? getDefaultAutoSelectFamilyAttemptTimeout(), 10)
+        let timeout = Swift.max(options.autoSelectFamilyAttemptTimeout ?? getDefaultAutoSelectFamilyAttemptTimeout(), 10)
         let localPort = options.localPort
         let answered: (NetError?, [LookupAddress]) -> Void = { [self] error, addresses in
             guard isConnecting else { return }
@@ -278,7 +278,7 @@ extension Socket {
             return
         }
         var toAttempt: [LookupAddress] = []
-        for i in 0..<max(groups[0].count, groups[1].count) {
+        for i in 0..<Swift.max(groups[0].count, groups[1].count) {
             if i < groups[0].count { toAttempt.append(groups[0][i]) }
             if i < groups[1].count { toAttempt.append(groups[1][i]) }
         }

@@ -15,7 +15,7 @@ extension Socket {
         setNoDelayOnConnect = options.noDelay
         if options.keepAlive {
             keepAliveEnabled = true
-            keepAliveDelaySeconds = max(0, options.keepAliveInitialDelay) / 1000
+            keepAliveDelaySeconds = Swift.max(0, options.keepAliveInitialDelay) / 1000
         }
         if let onread = options.onread { onreadState = OnReadState(onread) }
         blockList = options.blockList
