@@ -448,6 +448,30 @@ struct Thrown: Sendable, Equatable {
         #expect(closed)
     }
 
+    /// A listen whose task is cancelled while it waits for 'listening' (here: cancelled before its first
+    /// wait, so the wait meets the cancellation however fast the bind is) closes the server and throws
+    /// AbortError, as aborting `options.signal` does in Node; 'listening' is never emitted.
+    @Test func cancellingAListenClosesTheServerWithAbortError() async throws {
+        let (thrown, listening, events) = try await EventLoop.run { loop -> (Thrown?, Bool, [String]) in
+            let server = Net.createServer { _ in }
+            var events: [String] = []
+            server.on(.listening) { events.append("listening") }
+            server.on(.close) { events.append("close") }
+            let bound = LoopBound(server)
+            let task = Task(executorPreference: loop) { () async -> Thrown? in
+                withUnsafeCurrentTask { $0?.cancel() }
+                do { try await bound.value.listenAsync(port: 0, host: "localhost") } catch { return Thrown(error) }
+                return nil
+            }
+            let thrown = await task.value
+            try await Task.sleep(for: .milliseconds(50))   // a late 'listening' would show here
+            return (thrown, server.listening, events)
+        }
+        #expect(thrown == Thrown(NetError.abortError))
+        #expect(!listening)
+        #expect(events == ["close"])
+    }
+
     @Test func anAlreadyCancelledTaskAbortsAtItsFirstWait() async throws {
         let thrown = try await EventLoop.run { loop -> Thrown? in
             let server = Net.createServer { _ in }

@@ -62,6 +62,11 @@ func awaitOnLoop<T>(
             try await withUnsafeThrowingContinuation(isolation: isolation) { (continuation: UnsafeContinuation<Carry<T>, any Error>) in
                 waiter.arm(continuation)
                 start(waiter)
+                // A task cancelled before this wait began: its handler ran before there was anything to
+                // cancel, and what it sent through `execute` may come after the awaited event (a listen
+                // whose bind is quicker than the loop's next turn). Cancel here, as an aborted signal
+                // passed to the call would.
+                if Task.isCancelled, waiter.isPending { cancel(waiter) }
             }
         } onCancel: {
             bound.loop.execute { bound.value.fire() }
