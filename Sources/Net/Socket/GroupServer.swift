@@ -181,7 +181,13 @@ public final class GroupServer: Sendable {
     /// The first loop listens: round robin is done; `reusePort` starts the other loops on its port.
     private func firstListening(_ server: Server, backlog: Int, generation: Int) {
         guard let address = server.address() else { return }
-        state.withLock { if $0.generation == generation { $0.address = address } }
+        // A close (or another listen) came since: nothing is waiting for this listen any more.
+        let current = state.withLock { state -> Bool in
+            guard state.generation == generation else { return false }
+            state.address = address
+            return true
+        }
+        guard current else { return }
         guard strategy == .reusePort, parts.count > 1, case .inet(let info) = address else {
             finishListen(generation)
             return
@@ -199,7 +205,9 @@ public final class GroupServer: Sendable {
                     report(error)
                 }
             }
-            if !delivered { report(.serverNotRunning) }
+            // That loop has shut down (its group is stopping): the listen callback hears it; with none
+            // left (a close came meanwhile), nobody waits for it and it is not a server's 'error'.
+            if !delivered { report(.serverNotRunning, onLoop: false) }
         }
     }
 
