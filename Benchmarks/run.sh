@@ -303,6 +303,8 @@ socket_table=$(table "net libuv nio node net-gather" "$OUT.tsv" "$RAW")
 address_table=$(table "net node" /dev/null "$RAW_ADDRESS")
 # Which of the targets this run meets, and how firmly (targets.py; it also pools several runs).
 targets_section=$("$PYTHON" targets.py "$RAW")
+# The async API's rows against the callbacks and NIOAsyncChannel (async-table.py).
+async_section=$("$PYTHON" async-table.py "$RAW")
 
 libuv_version=$(pkg-config --modversion libuv)
 nio_version=$(sed -n '/"swift-nio"/,/version/ s/.*"version" *: *"\(.*\)".*/\1/p' Package.resolved 2>/dev/null | head -1)
@@ -368,6 +370,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "To see what a run meets on average here, pool the rounds of the runs kept in results/raw/:"
   echo "\`python3 targets.py results/raw/*[0-9].txt\` (PROFILE-NOTES.md has the figures and what decides them)."
   echo
+  echo "$async_section"
   echo "## Address scenarios (Net and Node only)"
   echo
   echo "$RUNS rounds of ${ADDRESS_SECONDS}s; ops/s. One op: isipv4/isipv6 = Node's benchmark/net/net-is-ip-v{4,6}.js"
