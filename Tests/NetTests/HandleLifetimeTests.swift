@@ -96,23 +96,34 @@ import Testing
         #expect(result.trace == ["close requested", "didClose closed=true", "tick after didClose"])
     }
 
-    @Test func requestBoxLivesUntilCompletedOrAbandoned() {
+    @Test func requestBoxLivesUntilCompletedRefusedOrDropped() {
         final class Payload { let trace: Trace; init(_ t: Trace) { trace = t }; deinit { trace.log("payload freed") } }
         let trace = Trace()
         do {
-            let box = Request<uv_write_t, Payload>(Payload(trace))
-            // Simulate libuv calling back: the callback takes the retain back.
-            let raw = UnsafeMutableRawPointer(box.req)
-            _ = box
+            var raw: UnsafeMutableRawPointer?
+            do {
+                let box = Request<uv_write_t, Payload>.make(Payload(trace))
+                // The request's memory starts zeroed (libuv expects that of a fresh request).
+                let bytes = UnsafeRawBufferPointer(start: box.req, count: MemoryLayout<uv_write_t>.size)
+                #expect(bytes.allSatisfy { $0 == 0 })
+                // Simulate libuv accepting the request: the box must outlive the last Swift reference.
+                let status = box.submit { req in raw = UnsafeMutableRawPointer(req); return 0 }
+                #expect(status == 0)
+            }
             trace.log("submitted")
-            let completed = Request<uv_write_t, Payload>.complete(raw)
+            // Simulate libuv calling back: the callback takes the retain back.
+            let completed = Request<uv_write_t, Payload>.complete(raw!)
             completed.context.trace.log("completed")
         }
         do {
-            let refused = Request<uv_shutdown_t, Payload>(Payload(trace))
-            refused.abandon()
+            // A request libuv refuses at once: its retain is given back by `submit`.
+            let refused = Request<uv_shutdown_t, Payload>.make(Payload(trace))
+            #expect(refused.submit { _ in UV_EINVAL.rawValue } == UV_EINVAL.rawValue)
         }
-        #expect(trace.lines == ["submitted", "completed", "payload freed", "payload freed"])
+        trace.log("refused")
+        // One never submitted goes with its last reference.
+        _ = Request<uv_shutdown_t, Payload>.make(Payload(trace))
+        #expect(trace.lines == ["submitted", "completed", "payload freed", "payload freed", "refused", "payload freed"])
     }
 
     @Test func failedInitThrowsAndFreesAtOnce() {

@@ -228,23 +228,24 @@ public final class EventListeners {
         var maxListeners = EventListeners.defaultMaxListeners
         /// See `EventListeners.pins`, `retired` and `keepsAfterClose`.
         var pins = 0
-        var retired = false
         var keepsAfterClose = false
     }
 
     /// Every listener, grouped by event (see the type's comment).
     @exclusivity(unchecked) var slots: [Slot] = []
-    /// The thread that made this storage (see ``checkThread(_:_:)``) in the low 31 bits, and
-    /// `dataListening` in the top bit: one word with the retention number, so the storage stays 40 bytes.
+    /// The thread that made this storage (see ``checkThread(_:_:)``) in the low 30 bits, `dataListening`
+    /// in the top bit and `retired` in the next: one word with the retention number, so the storage stays
+    /// 40 bytes.
     @exclusivity(unchecked) private var ownerAndFlags: UInt32 = ThreadToken.current
     private static let dataListeningFlag: UInt32 = 1 << 31
+    private static let retiredFlag: UInt32 = 1 << 30
     /// This emitter's number in its loop's `ListenerRetention` (see there), 0 when it has none; the top
     /// bit marks an entry that keeps its listeners (`keepsAfterClose`) and is not counted.
     @exclusivity(unchecked) var retentionSeq: UInt32 = 0
     @exclusivity(unchecked) var rare: Rare?
 
     /// The thread that made this storage, and so the emitter.
-    var ownerThread: UInt32 { ownerAndFlags & ~Self.dataListeningFlag }
+    var ownerThread: UInt32 { ownerAndFlags & ThreadToken.mask }
 
     /// Node's `maxListeners` (see ``EventEmitter/setMaxListeners(_:)``): kept in `rare` once set to
     /// anything but the default (programs seldom set it).
@@ -275,8 +276,8 @@ public final class EventListeners {
     }
     /// Whether the listeners were retired while there were some (connecting again warns, once).
     var retired: Bool {
-        get { rare?.retired ?? false }
-        set { if newValue || rare != nil { rareStorage.retired = newValue } }
+        get { ownerAndFlags & Self.retiredFlag != 0 }
+        set { if newValue { ownerAndFlags |= Self.retiredFlag } else { ownerAndFlags &= ~Self.retiredFlag } }
     }
     /// ``EventEmitter/keepsListenersAfterClose``.
     var keepsAfterClose: Bool {

@@ -15,7 +15,7 @@ enum GetAddrInfo {
     }
 
     /// What the request owns until libuv's callback: the host name's C string and the completion.
-    final class Context {
+    struct Context {
         let loop: EventLoop
         let completion: (Int32, [Entry]) -> Void
         init(loop: EventLoop, completion: @escaping (Int32, [Entry]) -> Void) {
@@ -35,8 +35,8 @@ enum GetAddrInfo {
         info.ai_family = family == 4 ? AF_INET : family == 6 ? AF_INET6 : AF_UNSPEC
         info.ai_socktype = Int32(SOCK_STREAM.rawValue)
         info.ai_flags = hints
-        let request = Request<uv_getaddrinfo_t, Context>(Context(loop: loop, completion: completion))
-        let status = uv_getaddrinfo(loop.uv, request.req, { req, status, result in
+        let request = Request<uv_getaddrinfo_t, Context>.make(Context(loop: loop, completion: completion))
+        return request.submit { req in uv_getaddrinfo(loop.uv, req, { req, status, result in
             let request = Request<uv_getaddrinfo_t, Context>.complete(req!)
             var entries: [Entry] = []
             var next = result
@@ -51,8 +51,6 @@ enum GetAddrInfo {
             uv_freeaddrinfo(result)
             let context = request.context
             context.loop.dispatch { context.completion(status, entries) }
-        }, host, nil, &info)
-        if status < 0 { request.abandon() }
-        return status
+        }, host, nil, &info) }
     }
 }

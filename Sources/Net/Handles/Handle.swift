@@ -14,7 +14,7 @@ import CLibUV
 /// 3. **Never call into a handle that is closing.** `close()` is idempotent; after it, `isClosing` is true
 ///    and every wrapper method checks it (`withHandle` returns `UV_EBADF` instead of touching libuv).
 /// 4. **Each request owns a retained box** (`Request`) holding its buffers and its callback until libuv's
-///    callback runs; a request that libuv refused synchronously is released at once by `abandon()`.
+///    callback runs; a request that libuv refused synchronously is released at once by `submit`.
 ///
 /// Closing, destroying or ending from inside any callback is therefore safe: a close only schedules
 /// work, and the objects involved stay alive until libuv is done with them.
@@ -126,20 +126,37 @@ class Handle {
 }
 
 /// A request (`uv_write_t`, `uv_connect_t`, `uv_shutdown_t`, `uv_getaddrinfo_t`) and everything it needs
-/// until its callback runs: the memory, the buffers it points to, and the completion. The box retains
-/// itself in `req.data` when submitted; the callback takes that retain back with `complete(_:)`.
-final class Request<Req, Context> {
-    /// The request's memory.
-    let req: UnsafeMutablePointer<Req>
-    /// Whatever must stay alive while libuv holds the request: buffers, the callback, the handle.
-    var context: Context
+/// until its callback runs: the buffers it points to, the completion, and the request's own memory, all
+/// in one allocation (the request is the buffer's one tail element, the context its header).
+///
+/// ``submit(_:)`` retains the box in `req.data` and starts the request; the callback takes that retain
+/// back with ``complete(_:)``. A request libuv refuses at once (a negative status) is released there. A
+/// box that was never submitted is freed as any object is, when the last reference goes.
+final class Request<Req, Context>: ManagedBuffer<Context, Req> {
+    /// A box for `context` with zeroed request memory, not yet submitted.
+    static func make(_ context: Context) -> Request {
+        let box = unsafeDowncast(create(minimumCapacity: 1) { _ in context }, to: Request.self)
+        box.withUnsafeMutablePointerToElements {
+            _ = UnsafeMutableRawPointer($0).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Req>.size)
+        }
+        return box
+    }
 
-    init(_ context: Context) {
-        req = .allocate(capacity: 1)
-        UnsafeMutableRawPointer(req).initializeMemory(as: UInt8.self, repeating: 0, count: MemoryLayout<Req>.size)
-        self.context = context
-        UnsafeMutableRawPointer(req).assumingMemoryBound(to: uv_req_t.self).pointee.data =
+    /// The request's memory: the box's tail, which neither moves nor goes while the box lives.
+    var req: UnsafeMutablePointer<Req> { withUnsafeMutablePointerToElements { $0 } }
+
+    /// Whatever must stay alive while libuv holds the request: buffers, the callback, the handle.
+    var context: Context { header }
+
+    /// Retains the box in `req.data` and runs `start` (`uv_write`, `uv_tcp_connect`, …) with the request;
+    /// returns its status. On a negative status libuv will not call back, so the retain is given back.
+    @inline(__always) func submit(_ start: (UnsafeMutablePointer<Req>) -> Int32) -> Int32 {
+        let pointer = req
+        UnsafeMutableRawPointer(pointer).assumingMemoryBound(to: uv_req_t.self).pointee.data =
             Unmanaged.passRetained(self).toOpaque()
+        let status = start(pointer)
+        if status < 0 { Unmanaged.passUnretained(self).release() }
+        return status
     }
 
     /// Takes back the box of a request whose callback is running; the box is released when the caller is done.
@@ -147,11 +164,4 @@ final class Request<Req, Context> {
         let data = req.assumingMemoryBound(to: uv_req_t.self).pointee.data!
         return Unmanaged<Request>.fromOpaque(data).takeRetainedValue()
     }
-
-    /// Releases the box of a request libuv refused (its callback will never run).
-    func abandon() {
-        Unmanaged.passUnretained(self).release()
-    }
-
-    deinit { req.deallocate() }
 }

@@ -49,13 +49,13 @@ final class PipeHandle: StreamHandle {
         guard !isClosing else { return UV_EBADF.rawValue }
         guard let address = UnixAddress(name) else { return UV_EINVAL.rawValue }
         guard Self.isAbstract(name) else {
-            let request = Request<uv_connect_t, Completion>(Completion(handle: self, completion))
-            uv_pipe_connect(request.req, pipe, name) { req, status in
-                let request = Request<uv_connect_t, Completion>.complete(req!)
-                let context = request.context
-                context.handle.loop.dispatch { context.call(status) }
+            return Request<uv_connect_t, Completion>.make(Completion(handle: self, completion)).submit { req in
+                uv_pipe_connect(req, pipe, name) { req, status in
+                    let context = Request<uv_connect_t, Completion>.complete(req!).context
+                    context.handle.loop.dispatch { context.call(status) }
+                }
+                return 0
             }
-            return 0
         }
         // An abstract name: a Unix socket connect completes (or fails) at once, even non-blocking; the
         // outcome is reported from the loop's check phase, as libuv reports its own pipe connects from

@@ -162,17 +162,17 @@ class StreamHandle: Handle {
         }
         // Each buffer is at least one byte of memory that exists, so this many never do.
         precondition(bufs.count <= Int(UInt32.max), "StreamHandle: \(bufs.count) buffers in one write")
-        let request = Request<uv_write_t, WriteContext>(WriteContext(keeping: owner, handle: self, completion: completion))
+        let request = Request<uv_write_t, WriteContext>.make(WriteContext(keeping: owner, handle: self, completion: completion))
         // libuv copies the uv_buf_t array into the request; only the bytes must outlive this call.
-        let status = bufs.withUnsafeMutableBufferPointer { bufs in
-            uv_write(request.req, stream, bufs.baseAddress, UInt32(truncatingIfNeeded: bufs.count)) { req, status in
-                let request = Request<uv_write_t, WriteContext>.complete(req!)
-                let context = request.context
-                context.handle.loop.dispatch { context.completion(status) }
+        return request.submit { req in
+            bufs.withUnsafeMutableBufferPointer { bufs in
+                uv_write(req, stream, bufs.baseAddress, UInt32(truncatingIfNeeded: bufs.count)) { req, status in
+                    let request = Request<uv_write_t, WriteContext>.complete(req!)
+                    let context = request.context
+                    context.handle.loop.dispatch { context.completion(status) }
+                }
             }
         }
-        if status < 0 { request.abandon() }
-        return status
     }
 
     /// `uv_buf_t`s over the chunks' storage from byte `offset` on, empty chunks left out, each at most
@@ -222,7 +222,7 @@ class StreamHandle: Handle {
 
     /// What a queued write owns until its callback: what keeps the memory libuv writes from alive, the
     /// handle, the completion.
-    final class WriteContext {
+    struct WriteContext {
         /// What keeps the bytes alive: the chunks, or the owner of borrowed bytes.
         let kept: Any
         let handle: StreamHandle
@@ -237,18 +237,16 @@ class StreamHandle: Handle {
     /// `uv_shutdown`: sends FIN after queued writes; `completion` runs from libuv's callback.
     final func shutdown(completion: @escaping (Int32) -> Void) -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
-        let request = Request<uv_shutdown_t, Completion>(Completion(handle: self, completion))
-        let status = uv_shutdown(request.req, stream) { req, status in
-            let request = Request<uv_shutdown_t, Completion>.complete(req!)
-            let context = request.context
-            context.handle.loop.dispatch { context.call(status) }
+        return Request<uv_shutdown_t, Completion>.make(Completion(handle: self, completion)).submit { req in
+            uv_shutdown(req, stream) { req, status in
+                let context = Request<uv_shutdown_t, Completion>.complete(req!).context
+                context.handle.loop.dispatch { context.call(status) }
+            }
         }
-        if status < 0 { request.abandon() }
-        return status
     }
 
     /// A completion that keeps its handle alive until it runs.
-    final class Completion {
+    struct Completion {
         let handle: Handle
         let call: (Int32) -> Void
         init(handle: Handle, _ call: @escaping (Int32) -> Void) {

@@ -4,6 +4,32 @@ import CLibUV
 import Glibc
 #endif
 
+/// A connect request whose outcome goes to an object rather than a closure.
+typealias ConnectRequest = Request<uv_connect_t, ConnectAttempt>
+
+/// What a connect request was made for: who asked, and the addresses its outcome's error names.
+struct ConnectAttempt {
+    /// Who asked; kept alive until the request's callback has run.
+    let requester: any ConnectRequester
+    /// The address connected to (an IP address, or a pipe's path).
+    var address: String
+    /// The port; nil for a pipe.
+    var port: Int?
+    /// 4 or 6; 0 for a pipe.
+    var family: Int
+    /// The local address bound before connecting, if any.
+    var localAddress: String?
+    /// The local port bound before connecting, if any.
+    var localPort: Int?
+}
+
+/// Receives a ``ConnectRequest``'s outcome (a socket).
+protocol ConnectRequester: AnyObject {
+    /// libuv's connect callback ran with `status` (0, a libuv error, or `UV_ECANCELED` when the handle
+    /// closed first).
+    func connectDidFinish(_ status: Int32, _ request: ConnectRequest)
+}
+
 /// `uv_tcp_t`.
 final class TCPHandle: StreamHandle {
     /// `uv_tcp_init_ex` with `family` (`AF_UNSPEC`, `AF_INET` or `AF_INET6`: the latter create the socket now).
@@ -25,16 +51,31 @@ final class TCPHandle: StreamHandle {
     /// `uv_tcp_connect`; `completion` runs from libuv's callback with the status.
     func connect(_ address: SocketAddressStorage, completion: @escaping (Int32) -> Void) -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
-        let request = Request<uv_connect_t, Completion>(Completion(handle: self, completion))
-        let status = address.withSockaddr { sockaddr in
-            uv_tcp_connect(request.req, tcp, sockaddr) { req, status in
-                let request = Request<uv_connect_t, Completion>.complete(req!)
-                let context = request.context
-                context.handle.loop.dispatch { context.call(status) }
+        return Request<uv_connect_t, Completion>.make(Completion(handle: self, completion)).submit { req in
+            address.withSockaddr { sockaddr in
+                uv_tcp_connect(req, tcp, sockaddr) { req, status in
+                    let context = Request<uv_connect_t, Completion>.complete(req!).context
+                    context.handle.loop.dispatch { context.call(status) }
+                }
             }
         }
-        if status < 0 { request.abandon() }
-        return status
+    }
+
+    /// `uv_tcp_connect` with a request made beforehand: its outcome goes to the attempt's requester,
+    /// with no closure (one allocation per connect, the request itself).
+    func connect(_ address: SocketAddressStorage, _ request: ConnectRequest) -> Int32 {
+        guard !isClosing else { return UV_EBADF.rawValue }
+        return request.submit { req in
+            address.withSockaddr { sockaddr in
+                uv_tcp_connect(req, tcp, sockaddr) { req, status in
+                    let request = ConnectRequest.complete(req!)
+                    // The handle is alive: its close callback, which releases it, runs after this one.
+                    Handle.borrowing(req!.pointee.handle) { handle in
+                        handle.withLoop { $0.dispatch { request.context.requester.connectDidFinish(status, request) } }
+                    }
+                }
+            }
+        }
     }
 
     /// `uv_tcp_getsockname`: the local address, or nil.

@@ -30,14 +30,12 @@ extension EventLoop {
         return body()
     }
 
-    /// `callback`, pinning `pin` until it has run, and pinning it again for what it schedules.
-    func pinned(_ pin: EventListeners, _ callback: @escaping () -> Void) -> () -> Void {
-        pin.pins += 1
-        return { [self] in
-            pin.pins -= 1
-            pinning(pin, callback)
-            if pin.pins == 0, pin.retentionSeq != 0 { retention.retireExcess() }
-        }
+    /// Runs a tick that pinned `pin` when it was queued (its count was raised then), pinning it again for
+    /// what `callback` schedules.
+    func runPinned(_ callback: () -> Void, _ pin: EventListeners) {
+        pin.pins -= 1
+        pinning(pin, callback)
+        if pin.pins == 0, pin.retentionSeq != 0 { retention.retireExcess() }
     }
 
     /// Pins `pin` for a timer or an immediate (see `Timer`).

@@ -276,7 +276,8 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         checkOnLoop()
         // Outside any callback (the "main script" before run()), the queue is drained when run() starts.
         if let pin = pinContext {
-            ticks.append(.closure(pinned(pin, callback)))
+            pin.pins += 1
+            ticks.append(.pinned(callback, pin))
         } else {
             ticks.append(.closure(callback))
         }
@@ -301,6 +302,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
             switch consume tick {   // moved out of the queue: no copy, so no retain and release per tick
             case .closure(let callback): callback()
             case .target(let target, let code): target.runTick(code)
+            case .pinned(let callback, let pin): runPinned(callback, pin)
             }
         }
         drainingTicks = false
@@ -417,6 +419,9 @@ protocol CallbackEndTask: AnyObject {
 enum Tick {
     case closure(() -> Void)
     case target(any TickTarget, UInt8)
+    /// A tick queued from a 'close' or 'error' listener, pinning the emitter whose listeners those are
+    /// (see `EventLoop.runPinned`).
+    case pinned(() -> Void, EventListeners)
 }
 
 /// An object that runs ticks queued with a code rather than a closure (a `Socket`, for the stream

@@ -104,11 +104,12 @@ extension Socket {
         let port = options.port ?? 0
         let family = isIP(host)
         if family != 0 {
-            // The closure takes the two fields it needs, not a copy of the whole options.
-            let localAddress = options.localAddress, localPort = options.localPort
-            loop.nextTick { [self] in
-                if isConnecting { internalConnect(host, port, family, localAddress, localPort) }
-            }
+            // Node connects on the next tick. The request made now is that tick (see `runTick` below):
+            // a numeric connect allocates nothing else.
+            let request = ConnectRequest.make(ConnectAttempt(
+                requester: self, address: host, port: port, family: family,
+                localAddress: options.localAddress, localPort: options.localPort))
+            loop.nextTick(request, 0)
             return
         }
         var hints = options.hints
@@ -136,13 +137,21 @@ extension Socket {
     }
 
     func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
+        internalConnect(ConnectRequest.make(ConnectAttempt(
+            requester: self, address: address, port: port, family: family,
+            localAddress: localAddress, localPort: localPort)))
+    }
+
+    /// Node's `internalConnect` for one address, with the request that will carry the connect.
+    func internalConnect(_ request: ConnectRequest) {
         guard let tcp = handle as? TCPHandle else { return }
         // Another socket's gathered bytes were written before this connect: in the kernel first.
         tcp.withLoop { $0.runDeferred(before: self) }
-        var localAddress = localAddress
-        if localAddress != nil || localPort != nil {
-            let local = localAddress ?? (family == 4 ? "0.0.0.0" : "::")
-            localAddress = local
+        let address = request.header.address, port = request.header.port ?? 0, family = request.header.family
+        let localPort = request.header.localPort
+        if request.header.localAddress != nil || localPort != nil {
+            let local = request.header.localAddress ?? (family == 4 ? "0.0.0.0" : "::")
+            request.header.localAddress = local
             var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
             // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
             // and a failed bind followed by connect() would bind a random port; so check the socket is
@@ -165,7 +174,7 @@ extension Socket {
             destroy(.invalidIPAddress(address))
             return
         }
-        let status = tcp.connect(target) { [self] status in afterConnect(status, address, port, localAddress, localPort) }
+        let status = tcp.connect(target, request)
         if status < 0 {
             var details: String?
             if let local = tcp.localAddress() { details = "\(local.ip):\(local.port)" }
@@ -181,6 +190,12 @@ extension Socket {
         // Node: a connect the handle refuses at once (a name too long for sun_path: EINVAL) destroys
         // the socket with `connect EINVAL <path>`.
         if status < 0 { destroy(.withHostPort(status, syscall: "connect", address: path, port: nil)) }
+    }
+
+    /// libuv's connect callback of a ``ConnectRequest`` made by this socket.
+    func connectDidFinish(_ status: Int32, _ request: ConnectRequest) {
+        let attempt = request.header
+        afterConnect(status, attempt.address, attempt.port, attempt.localAddress, attempt.localPort)
     }
 
     func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
@@ -212,5 +227,16 @@ extension Socket {
             emitConnectionAttemptFailed(address, port, error)
             destroy(error)
         }
+    }
+}
+
+extension Socket: ConnectRequester {}
+
+/// A numeric host's connect request doubles as the tick Node's `lookupAndConnect` queues for it
+/// (`process.nextTick(internalConnect)`): the tick runs the connect if the socket still waits for it.
+extension Request: TickTarget where Req == uv_connect_t, Context == ConnectAttempt {
+    func runTick(_ code: UInt8) {
+        let socket = unsafeDowncast(header.requester, to: Socket.self)
+        if socket.isConnecting { socket.internalConnect(self) }
     }
 }
