@@ -48,6 +48,7 @@ enum EventTag: UInt8, CaseIterable, Sendable {
     case data, end, error, close, drain, finish, prefinish, readable, pause, resume, pipe, unpipe
     case connect, ready, lookup, timeout, connection, listening, drop, abort
     case newListener, removeListener, errorMonitor
+    case connectionAttempt, connectionAttemptFailed, connectionAttemptTimeout
 
     /// The name Node gives the event.
     var string: String {
@@ -76,6 +77,9 @@ enum EventTag: UInt8, CaseIterable, Sendable {
         case .newListener: "newListener"
         case .removeListener: "removeListener"
         case .errorMonitor: EventListeners.errorMonitorName
+        case .connectionAttempt: "connectionAttempt"
+        case .connectionAttemptFailed: "connectionAttemptFailed"
+        case .connectionAttemptTimeout: "connectionAttemptTimeout"
         }
     }
 

@@ -21,24 +21,26 @@ import Glibc
 ///
 /// A retired emitter that is connected or listened again prints a warning naming the one-line fix, since
 /// Node would still have the listeners. The loop retires every emitter it holds when it shuts down
-/// (nothing can be emitted any more). One per loop, confined to it.
+/// (nothing can be emitted any more). One per loop, confined to it; its stored properties opt out of
+/// dynamic exclusivity checks (no access is held across a call out: retiring runs deinits, which may add
+/// to the list); the checks cost a connection about 750 instructions.
 final class ListenerRetention {
     /// How many closed emitters keep their listeners (``EventLoop/listenerRetentionLimit``).
-    var limit = ListenerRetention.defaultLimit
+    @exclusivity(unchecked) var limit = ListenerRetention.defaultLimit
     /// The default of ``limit``.
     static let defaultLimit = 1024
 
     /// The emitters in the order they closed, with the sequence number each was added under; an entry
     /// whose number no longer matches its emitter's `retentionSeq` is stale (revived, or added again).
-    private var order = Deque<(listeners: EventListeners, seq: UInt32)>()
+    @exclusivity(unchecked) private var order = Deque<(listeners: EventListeners, seq: UInt32)>()
     /// The emitters that keep their listeners (`keepsAfterClose`): never retired by the limit, not
     /// counted against it, retired when the loop shuts down.
-    private var kept = Deque<(listeners: EventListeners, seq: UInt32)>()
+    @exclusivity(unchecked) private var kept = Deque<(listeners: EventListeners, seq: UInt32)>()
     /// The entries of `order` that are not stale.
-    private(set) var count = 0
+    @exclusivity(unchecked) private(set) var count = 0
     /// The entries of `kept` that are not stale.
-    private var keptCount = 0
-    private var nextSeq: UInt32 = 0
+    @exclusivity(unchecked) private var keptCount = 0
+    @exclusivity(unchecked) private var nextSeq: UInt32 = 0
     /// The top bit of an entry's number: the entry is in `kept`.
     static let keptBit: UInt32 = 1 << 31
 

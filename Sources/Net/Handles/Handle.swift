@@ -1,5 +1,9 @@
 import CLibUV
 
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// The one place where the lifetime of libuv handles is decided. Every handle type Net uses (tcp, pipe,
 /// timer, async, check, idle) is a subclass of `Handle`, and every request (write, connect, shutdown,
 /// getaddrinfo) is a `Request`. The rules, learned the hard way by everyone who wrapped libuv:
@@ -51,12 +55,15 @@ class Handle {
         // task on a thread no loop runs on (the dead-loop mistake, which fails loudly).
         if !loop.isRunning, type == UV_TCP || type == UV_NAMED_PIPE { EventLoop.checkNotInTask() }
         let size = uv_handle_size(type)
-        raw = UnsafeMutableRawPointer.allocate(byteCount: size, alignment: 16)
+        // malloc's alignment suits every libuv handle; Swift's `allocate(byteCount:alignment:)` takes the
+        // slower posix_memalign path for any alignment asked for.
+        guard let memory = malloc(size) else { fatalError("out of memory for a \(size)-byte libuv handle") }
+        raw = memory
         raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
         self.loopReference = Unmanaged.passUnretained(loop)
         let status = initialize(raw)
         if status < 0 {
-            raw.deallocate()
+            free(raw)
             isClosing = true
             isClosed = true
             throw NetError.errno(status, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
@@ -97,7 +104,7 @@ class Handle {
         let status = closer(handle) { handle in
             let object = Unmanaged<Handle>.fromOpaque(handle!.pointee.data).takeRetainedValue()
             object.isClosed = true
-            object.raw.deallocate()
+            free(object.raw)
             object.loop.dispatch { object.didClose() }
         }
         if status == 0 { isClosing = true }

@@ -107,16 +107,16 @@ public struct ConnectionAttemptFailure: Sendable, Equatable {
 
 extension EventKey where Emitter == Socket, Payload == ConnectionAttempt {
     /// `'connectionAttempt'`: a connection to this address is being attempted.
-    public static var connectionAttempt: Self { .init("connectionAttempt") }
+    public static var connectionAttempt: Self { .init(.connectionAttempt) }
     /// `'connectionAttemptTimeout'`: an `autoSelectFamily` attempt took `autoSelectFamilyAttemptTimeout`
     /// and was given up for the next address (never for the last one).
-    public static var connectionAttemptTimeout: Self { .init("connectionAttemptTimeout") }
+    public static var connectionAttemptTimeout: Self { .init(.connectionAttemptTimeout) }
 }
 
 extension EventKey where Emitter == Socket, Payload == ConnectionAttemptFailure {
     /// `'connectionAttemptFailed'`: an attempt failed (the socket is destroyed with the error unless
     /// `autoSelectFamily` has another address to try).
-    public static var connectionAttemptFailed: Self { .init("connectionAttemptFailed") }
+    public static var connectionAttemptFailed: Self { .init(.connectionAttemptFailed) }
 }
 
 extension NetError {

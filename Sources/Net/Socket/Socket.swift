@@ -85,7 +85,7 @@ public final class Socket: Duplex, CallbackEndTask {
     unowned let loop: EventLoop
     @exclusivity(unchecked) var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
-    var server: Server?
+    @exclusivity(unchecked) var server: Server?
     @exclusivity(unchecked) var bytesDispatched = 0
     @exclusivity(unchecked) var bytesReadTotal = 0
     /// What most sockets never use (see `SocketExtras`); made on first use.
