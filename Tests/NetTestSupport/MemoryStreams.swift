@@ -17,7 +17,7 @@ public final class MemoryWritable: Writable {
 
     /// A stream with the given high-water mark; `log` receives each call.
     public init(highWaterMark: Int, asyncWrites: Bool = true, writev: Bool = false, log: @escaping (String) -> Void) {
-        streamState = StreamState(writable: WritableState(highWaterMark: highWaterMark))
+        streamState = StreamState(writable: .init(highWaterMark: highWaterMark))
         self.asyncWrites = asyncWrites
         self.writev = writev
         self.log = log
@@ -57,7 +57,7 @@ public final class MemoryReadable: Readable {
 
     /// A stream that will push `source`.
     public init(_ source: [String?], highWaterMark: Int, log: @escaping (String) -> Void) {
-        streamState = StreamState(readable: ReadableState(highWaterMark: highWaterMark))
+        streamState = StreamState(readable: .init(highWaterMark: highWaterMark))
         self.source = source
         self.log = log
     }
@@ -75,7 +75,7 @@ public final class MemoryDuplex: Duplex {
     /// The listeners.
     public let eventListeners = EventListeners()
     /// The stream state.
-    public let streamState = StreamState(readable: ReadableState(), writable: WritableState())
+    public let streamState = StreamState(readable: .init(), writable: .init())
     /// Whether the writable side stays open after the readable side ends.
     public let allowHalfOpen: Bool
     let log: (String) -> Void

@@ -418,7 +418,7 @@ import Testing
         #expect(node.status == 0, "\(node.stderr)")
         final class Source: Readable {
             let eventListeners = EventListeners()
-            let streamState = StreamState(readable: ReadableState())
+            let streamState = StreamState(readable: .init())
             func _read(_ size: Int) {}
         }
         let ours = LoopThread.run { _, trace in

@@ -95,7 +95,7 @@ import Testing
     /// outer write's callback still runs, after the nested callback-less one has gone out.
     final class NestingWritable: Writable {
         let eventListeners = EventListeners()
-        let streamState = StreamState(writable: WritableState())
+        let streamState = StreamState(writable: .init())
         let log: (String) -> Void
         var nested = false
 
@@ -305,7 +305,7 @@ import Testing
             """) { log in
             final class Parts: Readable {
                 let eventListeners = EventListeners()
-                let streamState = StreamState(readable: ReadableState())
+                let streamState = StreamState(readable: .init())
                 var parts: [Buffer]
                 init(_ parts: [Buffer]) { self.parts = parts }
                 func _read(_ size: Int) {

@@ -236,11 +236,10 @@ public final class Socket: Duplex, CallbackEndTask {
     init(unconnected options: Options) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
-        let readable = options.highWaterMark.map { ReadableState(highWaterMark: $0) } ?? ReadableState()
-        readable.readable = options.readable
-        let writable = options.highWaterMark.map { WritableState(highWaterMark: $0) } ?? WritableState()
-        writable.writable = options.writable
-        streamState = StreamState(readable: readable, writable: writable)
+        streamState = StreamState(readable: ReadableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024),
+                                  writable: WritableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024))
+        if !options.readable { streamState.readable!.readable = false }
+        if !options.writable { streamState.writable!.writable = false }
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
         if options.gatherWrites { rareFlags[RareFlag.gatherWrites] = true }
         addEndListener()
@@ -251,9 +250,8 @@ public final class Socket: Duplex, CallbackEndTask {
     init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool, highWaterMark: Int? = nil) {
         loop = handle.loop
         self.allowHalfOpen = allowHalfOpen
-        streamState = highWaterMark.map {
-            StreamState(readable: ReadableState(highWaterMark: $0), writable: WritableState(highWaterMark: $0))
-        } ?? StreamState(readable: ReadableState(), writable: WritableState())
+        streamState = StreamState(readable: ReadableState.Options(highWaterMark: highWaterMark ?? 16 * 1024),
+                                  writable: WritableState.Options(highWaterMark: highWaterMark ?? 16 * 1024))
         streamState.emitClose = false
         self.server = server
         addEndListener()

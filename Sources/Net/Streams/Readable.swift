@@ -19,18 +19,42 @@ public protocol Readable: Stream {
 /// Its stored properties opt out of dynamic exclusivity checks: the state is confined to its loop's
 /// thread and no access to it is held across a call out, and the checks were a sixth of the instructions
 /// of a ping-pong round trip.
-public final class ReadableState {
-    /// `readableHighWaterMark` (16 KiB, Node v20's default).
-    @exclusivity(unchecked) public internal(set) var highWaterMark: Int
-    /// `readableLength`: buffered bytes (characters after `setEncoding`).
-    @exclusivity(unchecked) public internal(set) var length = 0
-    @exclusivity(unchecked) var buffer = Deque<Chunk>()
-    /// The flags, `flowing` and `paused` (see `Bit`). Internal, not private, so tests can compare whole states.
-    @exclusivity(unchecked) var bits = BitFlags<UInt32>(Bit.readable | Bit.sync)
-    /// The rarely used parts.
-    @exclusivity(unchecked) private var rare: Rare?
+public struct ReadableState {
+    /// The stream state this is the readable half of (one object holds both halves).
+    let state: StreamState
 
-    private enum Bit {
+    /// `readableHighWaterMark` (16 KiB, Node v20's default).
+    public internal(set) var highWaterMark: Int {
+        get { state.readableStorage.highWaterMark }
+        nonmutating set { state.readableStorage.highWaterMark = newValue }
+    }
+    /// `readableLength`: buffered bytes (characters after `setEncoding`).
+    public internal(set) var length: Int {
+        get { state.readableStorage.length }
+        nonmutating set { state.readableStorage.length = newValue }
+    }
+    var buffer: Deque<Chunk> {
+        get { state.readableStorage.buffer }
+        nonmutating set { state.readableStorage.buffer = newValue }
+        nonmutating _modify { yield &state.readableStorage.buffer }
+    }
+    /// The flags, `flowing` and `paused` (see `Bit`). Internal, not private, so tests can compare whole states.
+    var bits: BitFlags<UInt32> {
+        get { state.readableStorage.bits }
+        nonmutating set { state.readableStorage.bits = newValue }
+        nonmutating _modify { yield &state.readableStorage.bits }
+    }
+    /// The rarely used parts.
+    private var rare: Rare? {
+        get { state.readableStorage.rare }
+        nonmutating set { state.readableStorage.rare = newValue }
+    }
+
+    /// The flags of a fresh readable half.
+    static let initialBits = Bit.readable | Bit.sync
+
+
+    fileprivate enum Bit {
         static let endEmitted: UInt32 = 1 << 0
         static let readable: UInt32 = 1 << 1
         static let ended: UInt32 = 1 << 2
@@ -55,7 +79,7 @@ public final class ReadableState {
         static let pausedValue: UInt32 = 1 << 19
     }
 
-    private final class Rare {
+    final class Rare {
         var encoding: Encoding?
         var decoder: StringDecoder?
         var errored: NetError?
@@ -73,94 +97,94 @@ public final class ReadableState {
     /// `readableFlowing`: nil (no consumer yet), true (flowing), false (paused).
     public internal(set) var flowing: Bool? {
         get { bits.optional(Bit.flowingSet, Bit.flowingValue) }
-        set { bits.setOptional(Bit.flowingSet, Bit.flowingValue, newValue) }
+        nonmutating set { bits.setOptional(Bit.flowingSet, Bit.flowingValue, newValue) }
     }
     /// `readableEnded`: 'end' has been emitted.
     public internal(set) var endEmitted: Bool {
         get { bits[Bit.endEmitted] }
-        set { bits[Bit.endEmitted] = newValue }
+        nonmutating set { bits[Bit.endEmitted] = newValue }
     }
     /// `readableEncoding`: set by `setEncoding`.
     public internal(set) var encoding: Encoding? {
         get { rare?.encoding }
-        set { if newValue != nil || rare != nil { rareStorage.encoding = newValue } }
+        nonmutating set { if newValue != nil || rare != nil { rareStorage.encoding = newValue } }
     }
     /// Whether the stream can be read at all (Node's `readable` option; a write-only socket sets false).
     public var readable: Bool {
         get { bits[Bit.readable] }
-        set { bits[Bit.readable] = newValue }
+        nonmutating set { bits[Bit.readable] = newValue }
     }
 
     var ended: Bool {
         get { bits[Bit.ended] }
-        set { bits[Bit.ended] = newValue }
+        nonmutating set { bits[Bit.ended] = newValue }
     }
     var reading: Bool {
         get { bits[Bit.reading] }
-        set { bits[Bit.reading] = newValue }
+        nonmutating set { bits[Bit.reading] = newValue }
     }
     var sync: Bool {
         get { bits[Bit.sync] }
-        set { bits[Bit.sync] = newValue }
+        nonmutating set { bits[Bit.sync] = newValue }
     }
     var needReadable: Bool {
         get { bits[Bit.needReadable] }
-        set { bits[Bit.needReadable] = newValue }
+        nonmutating set { bits[Bit.needReadable] = newValue }
     }
     var emittedReadable: Bool {
         get { bits[Bit.emittedReadable] }
-        set { bits[Bit.emittedReadable] = newValue }
+        nonmutating set { bits[Bit.emittedReadable] = newValue }
     }
     var readableListening: Bool {
         get { bits[Bit.readableListening] }
-        set { bits[Bit.readableListening] = newValue }
+        nonmutating set { bits[Bit.readableListening] = newValue }
     }
     var resumeScheduled: Bool {
         get { bits[Bit.resumeScheduled] }
-        set { bits[Bit.resumeScheduled] = newValue }
+        nonmutating set { bits[Bit.resumeScheduled] = newValue }
     }
     var paused: Bool? {
         get { bits.optional(Bit.pausedSet, Bit.pausedValue) }
-        set { bits.setOptional(Bit.pausedSet, Bit.pausedValue, newValue) }
+        nonmutating set { bits.setOptional(Bit.pausedSet, Bit.pausedValue, newValue) }
     }
     var readingMore: Bool {
         get { bits[Bit.readingMore] }
-        set { bits[Bit.readingMore] = newValue }
+        nonmutating set { bits[Bit.readingMore] = newValue }
     }
     var dataEmitted: Bool {
         get { bits[Bit.dataEmitted] }
-        set { bits[Bit.dataEmitted] = newValue }
+        nonmutating set { bits[Bit.dataEmitted] = newValue }
     }
     var destroyed: Bool {
         get { bits[Bit.destroyed] }
-        set { bits[Bit.destroyed] = newValue }
+        nonmutating set { bits[Bit.destroyed] = newValue }
     }
     var errored: NetError? {
         get { bits[Bit.hasError] ? rare?.errored : nil }
-        set {
+        nonmutating set {
             bits[Bit.hasError] = newValue != nil
             if newValue != nil || rare != nil { rareStorage.errored = newValue }
         }
     }
     var errorEmitted: Bool {
         get { bits[Bit.errorEmitted] }
-        set { bits[Bit.errorEmitted] = newValue }
+        nonmutating set { bits[Bit.errorEmitted] = newValue }
     }
     var closed: Bool {
         get { bits[Bit.closed] }
-        set { bits[Bit.closed] = newValue }
+        nonmutating set { bits[Bit.closed] = newValue }
     }
     var closeEmitted: Bool {
         get { bits[Bit.closeEmitted] }
-        set { bits[Bit.closeEmitted] = newValue }
+        nonmutating set { bits[Bit.closeEmitted] = newValue }
     }
     var decoder: StringDecoder? {
         get { rare?.decoder }
-        set { if newValue != nil || rare != nil { rareStorage.decoder = newValue } }
+        nonmutating set { if newValue != nil || rare != nil { rareStorage.decoder = newValue } }
     }
     var awaitDrainWriters: Set<ObjectIdentifier> {
         get { rare?.awaitDrainWriters ?? [] }
-        set { if !newValue.isEmpty || rare != nil { rareStorage.awaitDrainWriters = newValue } }
+        nonmutating set { if !newValue.isEmpty || rare != nil { rareStorage.awaitDrainWriters = newValue } }
     }
     /// Empties `awaitDrainWriters` (Node's `state.awaitDrainWriters = null` on every chunk taken) without
     /// getting and setting the set: once per read, and empty in all but piped streams.
@@ -169,12 +193,35 @@ public final class ReadableState {
     }
     var pipes: [any Writable] {
         get { rare?.pipes ?? [] }
-        set { if !newValue.isEmpty || rare != nil { rareStorage.pipes = newValue } }
+        nonmutating set { if !newValue.isEmpty || rare != nil { rareStorage.pipes = newValue } }
     }
 
-    /// State with Node v20's defaults.
-    public init(highWaterMark: Int = 16 * 1024) {
-        self.highWaterMark = highWaterMark
+    /// The readable half of `state`.
+    init(_ state: StreamState) {
+        self.state = state
+    }
+
+    /// How a stream's readable half starts (see ``StreamState/init(readable:writable:)``).
+    public struct Options: Sendable {
+        /// `readableHighWaterMark` (default 16 KiB, Node v20's).
+        public var highWaterMark: Int
+        /// Node v20's defaults, or the high-water mark given.
+        public init(highWaterMark: Int = 16 * 1024) {
+            self.highWaterMark = highWaterMark
+        }
+    }
+}
+
+/// The readable half's fields, kept in its ``StreamState``.
+struct ReadableStorage {
+    var highWaterMark: Int
+    var length = 0
+    var buffer = Deque<Chunk>()
+    var bits = BitFlags<UInt32>(ReadableState.initialBits)
+    var rare: ReadableState.Rare?
+
+    init(_ options: ReadableState.Options) {
+        highWaterMark = options.highWaterMark
     }
 }
 

@@ -36,11 +36,18 @@ public enum StreamTick: UInt8 {
 }
 
 /// The state behind a ``Stream``: Node's `_readableState` and `_writableState`, plus what `destroy` shares.
+///
+/// One object holds both halves, so that a socket's stream state is one allocation: ``readable`` and
+/// ``writable`` are views of it.
 public final class StreamState {
     /// The readable half, for ``Readable`` streams.
-    public let readable: ReadableState?
+    @inline(__always) public var readable: ReadableState? { hasReadable ? ReadableState(self) : nil }
     /// The writable half, for ``Writable`` streams.
-    public let writable: WritableState?
+    @inline(__always) public var writable: WritableState? { hasWritable ? WritableState(self) : nil }
+    /// The readable half's fields (unused when the stream has none).
+    @exclusivity(unchecked) var readableStorage: ReadableStorage
+    /// The writable half's fields (unused when the stream has none).
+    @exclusivity(unchecked) var writableStorage: WritableStorage
     /// Whether 'close' is emitted by the stream machinery after destroy (Node's `emitClose`). Sockets
     /// turn it off and emit 'close' when their handle has closed.
     public var emitClose = true
@@ -48,11 +55,18 @@ public final class StreamState {
     public var autoDestroy = true
     /// Whether `_destroy` has called back (Node's `called` in `_destroy`'s callback).
     var destroyCallbackCalled = false
+    /// Whether the stream has a readable half.
+    let hasReadable: Bool
+    /// Whether the stream has a writable half.
+    let hasWritable: Bool
 
-    /// State for a stream with the given halves.
-    public init(readable: ReadableState? = nil, writable: WritableState? = nil) {
-        self.readable = readable
-        self.writable = writable
+    /// State for a stream with the given halves: `StreamState(readable: .init(), writable: .init())` for
+    /// a duplex with Node's defaults, `StreamState(writable: .init(highWaterMark: 1024))` for a writable.
+    public init(readable: ReadableState.Options? = nil, writable: WritableState.Options? = nil) {
+        hasReadable = readable != nil
+        hasWritable = writable != nil
+        readableStorage = ReadableStorage(readable ?? .init())
+        writableStorage = WritableStorage(writable ?? .init())
     }
 
     var destroyed: Bool { (writable?.destroyed ?? false) || (readable?.destroyed ?? false) }

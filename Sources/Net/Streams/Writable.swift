@@ -52,7 +52,7 @@ public protocol Writable: Stream {
 /// Its stored properties opt out of dynamic exclusivity checks: the state is confined to its loop's
 /// thread and no access to it is held across a call out, and the checks were a sixth of the instructions
 /// of a ping-pong round trip.
-public final class WritableState {
+public struct WritableState {
     struct Pending {
         var chunk: Buffer
         /// The write's callback; nil when none was given (Node's `nop`): such completions are batched into
@@ -100,26 +100,61 @@ public final class WritableState {
         return true
     }
 
+    /// The stream state this is the writable half of (one object holds both halves).
+    let state: StreamState
+
     /// `writableHighWaterMark`: `write` returns false once this many bytes are buffered (16 KiB).
-    public let highWaterMark: Int
+    public var highWaterMark: Int { state.writableStorage.highWaterMark }
     /// Bytes written but not yet acknowledged by `_write`'s callback (`writableLength`).
-    @exclusivity(unchecked) public internal(set) var length = 0
-    @exclusivity(unchecked) var writelen = 0
-    @exclusivity(unchecked) private var corkedCount: Int32 = 0
+    public internal(set) var length: Int {
+        get { state.writableStorage.length }
+        nonmutating set { state.writableStorage.length = newValue }
+    }
+    var writelen: Int {
+        get { state.writableStorage.writelen }
+        nonmutating set { state.writableStorage.writelen = newValue }
+    }
+    private var corkedCount: Int32 {
+        get { state.writableStorage.corkedCount }
+        nonmutating set { state.writableStorage.corkedCount = newValue }
+    }
     /// The flags (see `Bit`); next to the 32-bit cork count, so the two share a word.
-    @exclusivity(unchecked) private var bits = BitFlags<UInt32>(Bit.writable | Bit.sync)
-    /// `pendingcb` (see there), in 32 bits beside `openBatch`: with both counts in one word the state is
-    /// 88 bytes, a malloc size class below 96, 16 bytes less for every connection.
-    @exclusivity(unchecked) private var pendingCount: Int32 = 0
+    private var bits: BitFlags<UInt32> {
+        get { state.writableStorage.bits }
+        nonmutating set { state.writableStorage.bits = newValue }
+        nonmutating _modify { yield &state.writableStorage.bits }
+    }
+    /// `pendingcb` (see there), in 32 bits beside `openBatch`, so that both counts share a word.
+    private var pendingCount: Int32 {
+        get { state.writableStorage.pendingCount }
+        nonmutating set { state.writableStorage.pendingCount = newValue }
+    }
     /// Node's `afterWriteTickInfo` for callback-less writes: the synchronous completions counted into the
     /// open batch, whose tick is queued (0: no batch is open). A run of writes costs one tick, not one each.
-    @exclusivity(unchecked) private var openBatch: Int32 = 0
-    @exclusivity(unchecked) var buffered = Deque<Pending>()
-    @exclusivity(unchecked) var writecb: ((NetError?) -> Void)?
+    private var openBatch: Int32 {
+        get { state.writableStorage.openBatch }
+        nonmutating set { state.writableStorage.openBatch = newValue }
+    }
+    var buffered: Deque<Pending> {
+        get { state.writableStorage.buffered }
+        nonmutating set { state.writableStorage.buffered = newValue }
+        nonmutating _modify { yield &state.writableStorage.buffered }
+    }
+    var writecb: ((NetError?) -> Void)? {
+        get { state.writableStorage.writecb }
+        nonmutating set { state.writableStorage.writecb = newValue }
+    }
     /// The rarely used parts.
-    @exclusivity(unchecked) private var rare: Rare?
+    private var rare: Rare? {
+        get { state.writableStorage.rare }
+        nonmutating set { state.writableStorage.rare = newValue }
+    }
 
-    private enum Bit {
+    /// The flags of a fresh writable half.
+    static let initialBits = Bit.writable | Bit.sync
+
+
+    fileprivate enum Bit {
         static let ending: UInt32 = 1 << 0
         static let finished: UInt32 = 1 << 1
         static let needDrain: UInt32 = 1 << 2
@@ -139,7 +174,7 @@ public final class WritableState {
         static let writecbIsNop: UInt32 = 1 << 15
     }
 
-    private final class Rare {
+    final class Rare {
         var errored: NetError?
         var onFinished: [(NetError?) -> Void] = []
         /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
@@ -151,7 +186,7 @@ public final class WritableState {
     /// Writes of held bytes in flight (see `Writable.holdLength`): to `errorBuffer`, writes in flight.
     var heldWrites: Int {
         get { rare?.heldWrites ?? 0 }
-        set { if newValue != 0 || rare != nil { rareStorage.heldWrites = newValue } }
+        nonmutating set { if newValue != 0 || rare != nil { rareStorage.heldWrites = newValue } }
     }
 
     /// Counts a synchronous callback-less completion into the open batch; true when it opened one, whose
@@ -197,7 +232,7 @@ public final class WritableState {
     /// `writableCorked`: how many `cork()` calls are waiting for `uncork()`.
     public internal(set) var corked: Int {
         get { Int(corkedCount) }
-        set {
+        nonmutating set {
             precondition(newValue <= Int32.max, "Writable: more than \(Int32.max) cork() calls without uncork()")
             corkedCount = Int32(truncatingIfNeeded: newValue)
         }
@@ -205,97 +240,125 @@ public final class WritableState {
     /// `writableEnded`: `end()` has been called.
     public internal(set) var ending: Bool {
         get { bits[Bit.ending] }
-        set { bits[Bit.ending] = newValue }
+        nonmutating set { bits[Bit.ending] = newValue }
     }
     /// `writableFinished`: 'finish' has been emitted.
     public internal(set) var finished: Bool {
         get { bits[Bit.finished] }
-        set { bits[Bit.finished] = newValue }
+        nonmutating set { bits[Bit.finished] = newValue }
     }
     /// `writableNeedDrain`: `write` returned false and 'drain' has not followed yet.
     public internal(set) var needDrain: Bool {
         get { bits[Bit.needDrain] }
-        set { bits[Bit.needDrain] = newValue }
+        nonmutating set { bits[Bit.needDrain] = newValue }
     }
     /// Whether the stream can be written at all (Node's `writable` option; a read-only socket sets false).
     public var writable: Bool {
         get { bits[Bit.writable] }
-        set { bits[Bit.writable] = newValue }
+        nonmutating set { bits[Bit.writable] = newValue }
     }
 
     var writing: Bool {
         get { bits[Bit.writing] }
-        set { bits[Bit.writing] = newValue }
+        nonmutating set { bits[Bit.writing] = newValue }
     }
     var sync: Bool {
         get { bits[Bit.sync] }
-        set { bits[Bit.sync] = newValue }
+        nonmutating set { bits[Bit.sync] = newValue }
     }
     var bufferProcessing: Bool {
         get { bits[Bit.bufferProcessing] }
-        set { bits[Bit.bufferProcessing] = newValue }
+        nonmutating set { bits[Bit.bufferProcessing] = newValue }
     }
     /// Writes whose callback has not run yet. Stored in 32 bits (see `pendingCount`): a callback-less
     /// write completed at once holds no memory, so only time bounds how many one callback makes, and past
     /// 2³¹ of them the program stops with a message (`tooManyWrites`) rather than wrap.
     var pendingcb: Int {
         get { Int(pendingCount) }
-        set {
+        nonmutating set {
             guard let count = Int32(exactly: newValue) else { preconditionFailure(Self.tooManyWrites) }
             pendingCount = count
         }
     }
     var ended: Bool {
         get { bits[Bit.ended] }
-        set { bits[Bit.ended] = newValue }
+        nonmutating set { bits[Bit.ended] = newValue }
     }
     var prefinished: Bool {
         get { bits[Bit.prefinished] }
-        set { bits[Bit.prefinished] = newValue }
+        nonmutating set { bits[Bit.prefinished] = newValue }
     }
     var finalCalled: Bool {
         get { bits[Bit.finalCalled] }
-        set { bits[Bit.finalCalled] = newValue }
+        nonmutating set { bits[Bit.finalCalled] = newValue }
     }
     var destroyed: Bool {
         get { bits[Bit.destroyed] }
-        set { bits[Bit.destroyed] = newValue }
+        nonmutating set { bits[Bit.destroyed] = newValue }
     }
     var errored: NetError? {
         get { bits[Bit.hasError] ? rare?.errored : nil }
-        set {
+        nonmutating set {
             bits[Bit.hasError] = newValue != nil
             if newValue != nil || rare != nil { rareStorage.errored = newValue }
         }
     }
     var errorEmitted: Bool {
         get { bits[Bit.errorEmitted] }
-        set { bits[Bit.errorEmitted] = newValue }
+        nonmutating set { bits[Bit.errorEmitted] = newValue }
     }
     var closed: Bool {
         get { bits[Bit.closed] }
-        set { bits[Bit.closed] = newValue }
+        nonmutating set { bits[Bit.closed] = newValue }
     }
     /// The write in progress was made without a callback (its `writecb` is Node's `nop`).
     var writecbIsNop: Bool {
         get { bits[Bit.writecbIsNop] }
-        set { bits[Bit.writecbIsNop] = newValue }
+        nonmutating set { bits[Bit.writecbIsNop] = newValue }
     }
     var closeEmitted: Bool {
         get { bits[Bit.closeEmitted] }
-        set { bits[Bit.closeEmitted] = newValue }
+        nonmutating set { bits[Bit.closeEmitted] = newValue }
     }
     var onFinished: [(NetError?) -> Void] {
         get { rare?.onFinished ?? [] }
-        set { if !newValue.isEmpty || rare != nil { rareStorage.onFinished = newValue } }
+        nonmutating set { if !newValue.isEmpty || rare != nil { rareStorage.onFinished = newValue } }
     }
 
     /// Node's `nop`: the callback of a write made without one.
     static let nop: @Sendable (NetError?) -> Void = { _ in }
 
-    /// State with Node's defaults (`highWaterMark` 16 KiB).
-    public init(highWaterMark: Int = 16 * 1024) {
-        self.highWaterMark = highWaterMark
+    /// The writable half of `state`.
+    init(_ state: StreamState) {
+        self.state = state
+    }
+
+    /// How a stream's writable half starts (see ``StreamState/init(readable:writable:)``).
+    public struct Options: Sendable {
+        /// `writableHighWaterMark` (default 16 KiB, Node's).
+        public var highWaterMark: Int
+        /// Node's defaults, or the high-water mark given.
+        public init(highWaterMark: Int = 16 * 1024) {
+            self.highWaterMark = highWaterMark
+        }
+    }
+}
+
+/// The writable half's fields, kept in its ``StreamState``: 72 bytes.
+struct WritableStorage {
+    let highWaterMark: Int
+    var length = 0
+    var writelen = 0
+    var corkedCount: Int32 = 0
+    var bits = BitFlags<UInt32>(WritableState.initialBits)
+    var pendingCount: Int32 = 0
+    var openBatch: Int32 = 0
+    var buffered = Deque<WritableState.Pending>()
+    var writecb: ((NetError?) -> Void)?
+    var rare: WritableState.Rare?
+
+    init(_ options: WritableState.Options) {
+        highWaterMark = options.highWaterMark
     }
 }
 
