@@ -15,6 +15,17 @@
 #include <pthread.h>
 #include <stdint.h>
 
+/// Room for any libuv handle Net makes (tcp, pipe, timer, async, check, idle): every handle object keeps
+/// one inline, so that a libuv handle and its Swift object are one allocation.
+typedef union {
+    uv_tcp_t tcp;
+    uv_pipe_t pipe;
+    uv_timer_t timer;
+    uv_async_t async;
+    uv_check_t check;
+    uv_idle_t idle;
+} net_handle_storage;
+
 /// `UV_VERSION_HEX` is a macro over other macros, which Swift does not import.
 static inline unsigned int net_uv_version_hex(void) { return UV_VERSION_HEX; }
 

@@ -126,6 +126,23 @@ import Testing
         #expect(trace.lines == ["submitted", "completed", "payload freed", "payload freed", "refused", "payload freed"])
     }
 
+    /// The libuv handle is the first stored property of its Swift object: one allocation, at the address
+    /// `raw` computes, and libuv sees it as the handle it initialised.
+    @Test func theLibuvHandleLivesInsideItsObject() {
+        let result = LoopThread.run { loop, trace in
+            guard let tcp = try? TCPHandle(loop: loop) else { trace.log("no handle"); return }
+            let object = UnsafeRawPointer(Unmanaged.passUnretained(tcp).toOpaque())
+            let handle = UnsafeRawPointer(tcp.handle)
+            trace.log("offset \(handle - object)")
+            trace.log("inside \(handle - object + MemoryLayout<uv_tcp_t>.size <= allocatedSize(tcp))")
+            trace.log("type \(String(cString: uv_handle_type_name(tcp.handle.pointee.type)))")
+            trace.log("loop \(tcp.handle.pointee.loop == loop.uv)")
+            trace.log("data \(tcp.handle.pointee.data == UnsafeMutableRawPointer(mutating: object))")
+            tcp.close()
+        }
+        #expect(result.trace == ["offset 16", "inside true", "type tcp", "loop true", "data true"])
+    }
+
     @Test func failedInitThrowsAndFreesAtOnce() {
         let result = LoopThread.run { loop, trace in
             do {
@@ -146,3 +163,12 @@ import Testing
         }
     }
 }
+
+/// The usable size of the memory an object was allocated in (glibc's `malloc_usable_size`, which
+/// <malloc.h> declares and Swift's Glibc module does not import).
+private func allocatedSize(_ object: AnyObject) -> Int {
+    mallocUsableSize(Unmanaged.passUnretained(object).toOpaque())
+}
+
+@_silgen_name("malloc_usable_size")
+private func mallocUsableSize(_ pointer: UnsafeMutableRawPointer) -> Int

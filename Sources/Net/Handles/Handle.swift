@@ -1,20 +1,17 @@
 import CLibUV
 
-#if canImport(Glibc)
-import Glibc
-#endif
-
 /// The one place where the lifetime of libuv handles is decided. Every handle type Net uses (tcp, pipe,
 /// timer, async, check, idle) is a subclass of `Handle`, and every request (write, connect, shutdown,
 /// getaddrinfo) is a `Request`. The rules, learned the hard way by everyone who wrapped libuv:
 ///
-/// 1. **The Swift object lives as long as the libuv handle.** `init` allocates the handle's memory
-///    (`uv_handle_size`), lets the subclass initialise it (`uv_tcp_init`, …) and then stores
+/// 1. **The Swift object lives as long as the libuv handle.** The handle's memory is the object's first
+///    stored property (`storage`, room for any handle type Net uses), so the two are one allocation.
+///    `init` lets the subclass initialise it (`uv_tcp_init`, …) and then stores
 ///    `Unmanaged.passRetained(self)` in `handle.data`. That retain is the handle's: it is given back only
 ///    in libuv's close callback, so no callback can ever find a freed object.
-/// 2. **The handle's memory is freed only in the close callback.** `close()` calls `uv_close`; the memory
-///    and the retain are released when libuv calls back, after any pending callbacks of the handle have run
-///    (with `UV_ECANCELED` where libuv cancels them).
+/// 2. **The handle's memory is freed only after the close callback.** `close()` calls `uv_close`; the
+///    retain, and with the last one the object and its memory, go when libuv calls back, after any pending
+///    callbacks of the handle have run (with `UV_ECANCELED` where libuv cancels them).
 /// 3. **Never call into a handle that is closing.** `close()` is idempotent; after it, `isClosing` is true
 ///    and every wrapper method checks it (`withHandle` returns `UV_EBADF` instead of touching libuv).
 /// 4. **Each request owns a retained box** (`Request`) holding its buffers and its callback until libuv's
@@ -23,8 +20,12 @@ import Glibc
 /// Closing, destroying or ending from inside any callback is therefore safe: a close only schedules
 /// work, and the objects involved stay alive until libuv is done with them.
 class Handle {
-    /// The handle's memory, `uv_handle_size(type)` bytes; valid until the close callback has run.
-    final let raw: UnsafeMutableRawPointer
+    /// The libuv handle. Never read or written from Swift after its zeroing here: libuv owns its bytes,
+    /// reached through `raw`. It must stay the first stored property of the class (see `raw`).
+    @exclusivity(unchecked) private final var storage = net_handle_storage()
+    /// The handle's memory (`storage`): the first stored property sits right after the object header, where
+    /// the standard library's `_getUnsafePointerToStoredProperties` points. Valid while the object lives.
+    @inline(__always) final var raw: UnsafeMutableRawPointer { _getUnsafePointerToStoredProperties(self) }
     /// The loop this handle belongs to, held without a count. Used only while the handle is open or from
     /// its callbacks, where the loop is alive: a loop closes every handle still open before it goes
     /// (`EventLoop.shutdown`).
@@ -40,11 +41,11 @@ class Handle {
     }
     /// True from `close()` on: libuv must not be called with this handle any more.
     @exclusivity(unchecked) final private(set) var isClosing = false
-    /// True once libuv's close callback has run and the memory is gone.
+    /// True once libuv's close callback has run: libuv is done with the memory.
     @exclusivity(unchecked) final private(set) var isClosed = false
 
-    /// Allocates a handle of `type` and runs `initialize` (e.g. `uv_timer_init`) on it. On failure the
-    /// memory is freed at once (libuv never saw the handle) and the libuv error is thrown.
+    /// Makes a handle of `type` and runs `initialize` (e.g. `uv_timer_init`) on it. On failure the libuv
+    /// error is thrown (libuv never saw the handle; its memory goes with the object).
     init(loop: EventLoop, type: uv_handle_type, initialize: (UnsafeMutableRawPointer) -> Int32) throws(NetError) {
         // A loop shutting down takes no new handles (see `EventLoop.isShuttingDown`); the public entry
         // points refuse before they get here, this is the backstop.
@@ -54,16 +55,11 @@ class Handle {
         // A socket or server opened on a loop that is not running: before `run()` (fine), or from a Swift
         // task on a thread no loop runs on (the dead-loop mistake, which fails loudly).
         if !loop.isRunning, type == UV_TCP || type == UV_NAMED_PIPE { EventLoop.checkNotInTask() }
-        let size = uv_handle_size(type)
-        // malloc's alignment suits every libuv handle; Swift's `allocate(byteCount:alignment:)` takes the
-        // slower posix_memalign path for any alignment asked for.
-        guard let memory = malloc(size) else { fatalError("out of memory for a \(size)-byte libuv handle") }
-        raw = memory
-        raw.initializeMemory(as: UInt8.self, repeating: 0, count: size)
+        precondition(uv_handle_size(type) <= MemoryLayout<net_handle_storage>.size,
+                     "net_handle_storage has no room for a \(String(cString: uv_handle_type_name(type))) handle")
         self.loopReference = Unmanaged.passUnretained(loop)
         let status = initialize(raw)
         if status < 0 {
-            free(raw)
             isClosing = true
             isClosed = true
             throw NetError.errno(status, syscall: "uv_\(String(cString: uv_handle_type_name(type)))_init")
@@ -104,7 +100,6 @@ class Handle {
         let status = closer(handle) { handle in
             let object = Unmanaged<Handle>.fromOpaque(handle!.pointee.data).takeRetainedValue()
             object.isClosed = true
-            free(object.raw)
             object.loop.dispatch { object.didClose() }
         }
         if status == 0 { isClosing = true }
