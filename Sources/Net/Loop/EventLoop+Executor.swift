@@ -34,7 +34,10 @@ extension EventLoop: SerialExecutor, TaskExecutor {
             if localJobs.isEmpty { nextTick(self, EventLoop.runJobsTick) }
             localJobs.append(job)
         } else {
-            execute { [self] in run(job) }
+            execute { [self] in
+                run(job)
+                jobsRun &+= 1
+            }
         }
     }
 
@@ -88,6 +91,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
             localJobs.removeFirst()
             run(job)
             count += 1
+            jobsRun &+= 1
         }
     }
 

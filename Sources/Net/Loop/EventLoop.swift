@@ -50,6 +50,8 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     @exclusivity(unchecked) var isRunning = false
     /// Swift-concurrency jobs enqueued from the loop's own thread, run as a tick (see EventLoop+Executor).
     @exclusivity(unchecked) var localJobs = Deque<LoopJob>()
+    /// How many Swift-concurrency jobs the loop has run (for tests that count the resumes of an `await`).
+    @exclusivity(unchecked) var jobsRun = 0
     /// The serial executor of actors whose `unownedExecutor` is the loop (see EventLoop+Executor): set
     /// once in `init`, before the loop is shared, and never again.
     private(set) var actorExecutor: LoopActorExecutor!
