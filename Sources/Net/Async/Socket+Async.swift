@@ -291,6 +291,10 @@ final class ChunkReader {
         do {
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation(isolation: isolation) { (continuation: UnsafeContinuation<Carry<Chunk?>, any Error>) in
+                    // The operation must run where the caller does (it captures `isolation`, so it is
+                    // isolated to it): a nonisolated closure would run on the generic executor, which for
+                    // an actor's task with no executor preference is the cooperative pool.
+                    assert(loop.inEventLoop, "a chunk's wait began off the loop's thread")
                     self.continuation = continuation
                 }
             } onCancel: {
