@@ -54,7 +54,7 @@ test-asan: deps
 ## test-tsan: the tests that cross threads (execute, loops on several threads, shutdown, LoopBound, async) under
 ## ThreadSanitizer; any report fails it. The cross-thread queue is a pthread mutex, which TSan understands.
 TSAN_SCRATCH := .build-tsan
-TSAN_SUITES  := ThreadCheckTests|EventLoopTests|LoopShutdownTests|LoopBoundTests|HandleLifetimeTests|ListenerRetentionTests|BlockListThreadsTests|EventLoopGroupTests|GroupServerTests|ListenHandleInCluster1Tests|ListenHandleInCluster2Tests|ListenTwiceTests|ListenExclusiveRandomPortsTests|ListenSharedPortsTests|ServerCloseBeforeIpcResponseTests|ServerDropConnectionsInClusterTests|AsyncTests
+TSAN_SUITES  := ThreadCheckTests|EventLoopTests|LoopShutdownTests|LoopBoundTests|HandleLifetimeTests|ListenerRetentionTests|BlockListThreadsTests|EventLoopGroupTests|GroupServerTests|ListenHandleInCluster1Tests|ListenHandleInCluster2Tests|ListenTwiceTests|ListenExclusiveRandomPortsTests|ListenSharedPortsTests|ServerCloseBeforeIpcResponseTests|ServerDropConnectionsInClusterTests|AsyncTests|AsyncJobCountTests
 test-tsan: deps
 	$(SWIFT) test --disable-xctest --sanitize=thread --scratch-path $(TSAN_SCRATCH) -Xswiftc -use-ld=lld \
 	  --filter '$(TSAN_SUITES)'

@@ -55,32 +55,35 @@ extension Socket {
     /// Writes `chunk` (Node's `socket.write`) and returns when `write()` returned true (the bytes went to
     /// the kernel or are queued below the high-water mark); when it returned false, after 'drain'.
     ///
+    /// Runs on the caller's executor (`nonisolated(nonsending)`): a write that returns at once does not
+    /// suspend or switch executors, on the loop's thread in a task that prefers the loop or in an actor on it.
+    ///
     /// Throws `ERR_STREAM_DESTROYED` or `ERR_STREAM_WRITE_AFTER_END` without writing (and without the
     /// 'error' event a callback-style write emits) when the socket is destroyed or ended, and the socket's
     /// 'error' if it fails while the write waits. Cancelling the task while it waits for 'drain' destroys
     /// the socket with Node's AbortError.
-    public func writeAsync(_ chunk: Buffer, isolation: isolated (any Actor)? = #isolation) async throws(NetError) {
+    nonisolated(nonsending) public func writeAsync(_ chunk: Buffer) async throws(NetError) {
         requireLoop(loop)
         try checkWritableForAsync()
         if write(chunk) { return }
-        try await drained(isolation: isolation)
+        try await drained()
     }
 
-    /// Writes `string` in `encoding` (see ``writeAsync(_:isolation:)-(Buffer,_)``).
-    public func writeAsync(_ string: String, encoding: Encoding = .utf8, isolation: isolated (any Actor)? = #isolation) async throws(NetError) {
+    /// Writes `string` in `encoding` (see ``writeAsync(_:)-(Buffer)``).
+    nonisolated(nonsending) public func writeAsync(_ string: String, encoding: Encoding = .utf8) async throws(NetError) {
         requireLoop(loop)
         try checkWritableForAsync()
         if write(string, encoding: encoding) { return }
-        try await drained(isolation: isolation)
+        try await drained()
     }
 
-    /// Writes a received chunk (see ``writeAsync(_:isolation:)-(Buffer,_)``): an echo loop's
+    /// Writes a received chunk (see ``writeAsync(_:)-(Buffer)``): an echo loop's
     /// `try await socket.writeAsync(chunk)`.
-    public func writeAsync(_ chunk: Chunk, isolation: isolated (any Actor)? = #isolation) async throws(NetError) {
+    nonisolated(nonsending) public func writeAsync(_ chunk: Chunk) async throws(NetError) {
         requireLoop(loop)
         try checkWritableForAsync()
         if write(chunk) { return }
-        try await drained(isolation: isolation)
+        try await drained()
     }
 
     private func checkWritableForAsync() throws(NetError) {
@@ -89,8 +92,8 @@ extension Socket {
     }
 
     /// Waits for 'drain' after a write that returned false.
-    private func drained(isolation: isolated (any Actor)?) async throws(NetError) {
-        try await awaitOnLoop(loop, isolation: isolation, { (waiter: LoopWaiter<Void>) in
+    nonisolated(nonsending) private func drained() async throws(NetError) {
+        try await awaitOnLoop(loop, isolation: #isolation, { (waiter: LoopWaiter<Void>) in
             let onDrain = once(.drain) { waiter.succeed(()) }
             let onError = once(.error) { error in waiter.fail(error) }
             let onClose = once(.close) { [unowned self] _ in waiter.fail(errored ?? .streamDestroyed("write")) }
@@ -262,7 +265,11 @@ final class ChunkReader {
         keepAlive = nil
     }
 
-    func next(isolation: isolated (any Actor)?) async throws(NetError) -> Chunk? {
+    /// The next chunk: a buffered one at once (no suspension, no cancellation handler), else the wait.
+    /// Inlined into the iterator's `next(isolation:)`: as a function of its own with its own `isolated`
+    /// parameter it would switch executors once more per chunk (see `EventLoop+Executor.swift` on what a
+    /// switch costs a task that prefers the loop).
+    @inline(__always) func next(isolation: isolated (any Actor)?) async throws(NetError) -> Chunk? {
         requireLoop(loop)
         if let chunk = buffer.popFirst() {
             bufferedBytes -= chunk.count
@@ -284,6 +291,10 @@ final class ChunkReader {
         do {
             return try await withTaskCancellationHandler {
                 try await withUnsafeThrowingContinuation(isolation: isolation) { (continuation: UnsafeContinuation<Carry<Chunk?>, any Error>) in
+                    // The operation must run where the caller does (it captures `isolation`, so it is
+                    // isolated to it): a nonisolated closure would run on the generic executor, which for
+                    // an actor's task with no executor preference is the cooperative pool.
+                    assert(loop.inEventLoop, "a chunk's wait began off the loop's thread")
                     self.continuation = continuation
                 }
             } onCancel: {

@@ -12,23 +12,40 @@ import Glibc
 /// the loop's own thread (a continuation resumed by a socket's callback) needs neither: it joins a queue
 /// that runs as a tick, when the current callback into Swift returns, as Node runs a promise's
 /// continuation after the callback that resolved it.
+///
+/// The loop is two executors with two identities, because Swift's runtime tells them apart by identity:
+/// the loop object itself is the *task* executor (what `Task(executorPreference:)` holds), whose jobs run
+/// as nonisolated code (isolated to no actor) on the loop's thread; the serial executor of actors, from
+/// ``asUnownedSerialExecutor()``, is another object, whose jobs run isolated to it. Were they one, a job
+/// of a task that prefers the loop would run as if isolated to an actor, and every nonisolated async
+/// function it entered or returned to would hop (enqueue itself and wait for the next tick) to leave an
+/// isolation it never needed: about nine hops per `await` of a socket read.
 extension EventLoop: SerialExecutor, TaskExecutor {
-    /// Runs `job` on the loop's thread: at the end of the current callback when called on that thread,
-    /// else through ``execute(_:)``. A job enqueued on a loop that has shut down is dropped (its task never
-    /// resumes), as `execute` drops work then.
+    /// Runs `job` on the loop's thread, as nonisolated code of a task that prefers the loop: at the end of
+    /// the current callback when called on that thread, else through ``execute(_:)``. A job enqueued on a
+    /// loop that has shut down is dropped (its task never resumes), as `execute` drops work then.
     public func enqueue(_ job: consuming ExecutorJob) {
-        let job = UnownedJob(job)
+        enqueueJob(LoopJob(job: UnownedJob(job), isolated: false))
+    }
+
+    /// Queues `job` (see `enqueue(_:)`).
+    @inline(__always) func enqueueJob(_ job: LoopJob) {
         if inEventLoop {
             if localJobs.isEmpty { nextTick(self, EventLoop.runJobsTick) }
             localJobs.append(job)
         } else {
-            execute { [self] in run(job) }
+            execute { [self] in
+                run(job)
+                jobsRun &+= 1
+            }
         }
     }
 
-    /// The loop as a serial executor (for an actor's `unownedExecutor`).
+    /// The serial executor of actors that run on the loop (`nonisolated var unownedExecutor:
+    /// UnownedSerialExecutor { loop.asUnownedSerialExecutor() }`): their jobs run on the loop's thread,
+    /// isolated to the actor, with the loop as task executor.
     public func asUnownedSerialExecutor() -> UnownedSerialExecutor {
-        UnownedSerialExecutor(ordinary: self)
+        actorExecutor.asUnownedSerialExecutor()
     }
 
     /// The loop as a task executor (for `Task(executorPreference:)`).
@@ -53,8 +70,13 @@ extension EventLoop: SerialExecutor, TaskExecutor {
     /// keeps yielding (`Task.yield()`) cannot starve I/O.
     static let jobsPerTick = 512
 
-    @inline(__always) func run(_ job: UnownedJob) {
-        job.runSynchronously(isolatedTo: asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+    /// Runs `job`: an actor's isolated to the actor executor, a task's as nonisolated code on the loop.
+    @inline(__always) func run(_ job: LoopJob) {
+        if job.isolated {
+            job.job.runSynchronously(isolatedTo: actorExecutor.asUnownedSerialExecutor(), taskExecutor: asUnownedTaskExecutor())
+        } else {
+            job.job.runSynchronously(on: asUnownedTaskExecutor())
+        }
     }
 
     /// Runs the queued jobs (and those they enqueue), up to `jobsPerTick`; the rest go through `execute`,
@@ -69,6 +91,7 @@ extension EventLoop: SerialExecutor, TaskExecutor {
             localJobs.removeFirst()
             run(job)
             count += 1
+            jobsRun &+= 1
         }
     }
 
@@ -101,4 +124,31 @@ extension EventLoop: SerialExecutor, TaskExecutor {
 
 extension EventLoop: TickTarget {
     func runTick(_ code: UInt8) { runLocalJobs() }
+}
+
+/// A job queued on the loop, and whether it is an actor's (isolated) or a task's (nonisolated).
+struct LoopJob {
+    let job: UnownedJob
+    let isolated: Bool
+}
+
+/// The serial executor of actors on a loop (``EventLoop/asUnownedSerialExecutor()``): its jobs join the
+/// loop's queue, and run isolated to it.
+final class LoopActorExecutor: SerialExecutor {
+    /// Unowned: the loop owns this executor and outlives every use of it (an actor on a loop that is gone
+    /// is the misuse `execute` already refuses).
+    unowned let loop: EventLoop
+
+    init(_ loop: EventLoop) { self.loop = loop }
+
+    func enqueue(_ job: consuming ExecutorJob) {
+        loop.enqueueJob(LoopJob(job: UnownedJob(job), isolated: true))
+    }
+
+    func asUnownedSerialExecutor() -> UnownedSerialExecutor {
+        UnownedSerialExecutor(ordinary: self)
+    }
+
+    /// Stops the program unless the caller is on the loop's thread (see ``EventLoop/checkIsolated()``).
+    func checkIsolated() { loop.checkIsolated() }
 }

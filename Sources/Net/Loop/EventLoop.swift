@@ -17,7 +17,8 @@ import Glibc
 public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     // @unchecked: everything but `inbox` and `wakeup` is touched only on `thread` (checked with
     // `checkOnLoop` and the objects' own thread checks); `inbox` is behind a lock, and `wakeup` is only sent to with that lock held while
-    // the inbox accepts work (`shutdown` stops accepting before it closes the handle).
+    // the inbox accepts work (`shutdown` stops accepting before it closes the handle); `actorExecutor` is
+    // written once, in `init`, and only read after (from any thread, by an actor's `unownedExecutor`).
 
     /// The `uv_loop_t` this loop owns.
     let uv: UnsafeMutablePointer<uv_loop_t>
@@ -48,7 +49,12 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// is the dead-loop mistake (see `checkNotDeadLoop`).
     @exclusivity(unchecked) var isRunning = false
     /// Swift-concurrency jobs enqueued from the loop's own thread, run as a tick (see EventLoop+Executor).
-    @exclusivity(unchecked) var localJobs = Deque<UnownedJob>()
+    @exclusivity(unchecked) var localJobs = Deque<LoopJob>()
+    /// How many Swift-concurrency jobs the loop has run (for tests that count the resumes of an `await`).
+    @exclusivity(unchecked) var jobsRun = 0
+    /// The serial executor of actors whose `unownedExecutor` is the loop (see EventLoop+Executor): set
+    /// once in `init`, before the loop is shared, and never again.
+    private(set) var actorExecutor: LoopActorExecutor!
     /// True from the start of `shutdown()`: connects, listens and timers started from the callbacks the
     /// shutdown still runs are refused (nothing happens, nothing is emitted), and new handles fail, so
     /// that a 'close' listener that connects again cannot keep the loop alive forever.
@@ -94,6 +100,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         checkHandle.hasRef = false
         // Unhandled 'error' events on this thread come here (see `reportUncaughtError`).
         UncaughtErrors.register(self)
+        actorExecutor = LoopActorExecutor(self)
     }
 
     deinit {
