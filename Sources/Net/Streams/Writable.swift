@@ -43,15 +43,13 @@ public protocol Writable: Stream {
     var _coalescesBufferedWrites: Bool { get }
 }
 
-/// Node's `_writableState`.
+/// Node's `_writableState`: a view of the writable half of a ``StreamState`` (`streamState.writable!`),
+/// which holds both halves' fields in one object. Setting a property through any copy of the view sets
+/// it in the stream's state.
 ///
 /// Compact, because every socket has one: the flags live in one bit set (`bits`, behind properties of the
-/// usual names), `corked` in 32 bits, and what few streams use (an error, `end`
-/// callbacks waiting for 'finish') in a side object made on first use. 96 bytes instead of 256.
-///
-/// Its stored properties opt out of dynamic exclusivity checks: the state is confined to its loop's
-/// thread and no access to it is held across a call out, and the checks were a sixth of the instructions
-/// of a ping-pong round trip.
+/// usual names), `corked` in 32 bits, and what few streams use (an error, `end` callbacks waiting for
+/// 'finish') in a side object made on first use: 72 bytes of the state object instead of 256.
 public struct WritableState {
     struct Pending {
         var chunk: Buffer
@@ -152,7 +150,6 @@ public struct WritableState {
 
     /// The flags of a fresh writable half.
     static let initialBits = Bit.writable | Bit.sync
-
 
     fileprivate enum Bit {
         static let ending: UInt32 = 1 << 0
