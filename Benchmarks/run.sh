@@ -371,6 +371,7 @@ cpu=$(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -1)
   echo "\`python3 targets.py results/raw/*[0-9].txt\` (PROFILE-NOTES.md has the figures and what decides them)."
   echo
   echo "$async_section"
+  echo   # $( ) dropped the table's trailing blank line
   echo "## Address scenarios (Net and Node only)"
   echo
   echo "$RUNS rounds of ${ADDRESS_SECONDS}s; ops/s. One op: isipv4/isipv6 = Node's benchmark/net/net-is-ip-v{4,6}.js"
