@@ -36,7 +36,7 @@ work=$(mktemp -d)
 trap 'rm -rf "$work"' EXIT
 # valgrind 3.19 gives up on the DWARF of the SwiftNIO build ("Possibly corrupted debuginfo file"): it runs
 # a copy without the debug sections (the symbol table stays, so the C library's functions keep their names).
-objcopy --strip-debug "$BIN_DIR/NIOBench" "$work/NIOBench"
+if [ -e "$BIN_DIR/NIOBench" ]; then objcopy --strip-debug "$BIN_DIR/NIOBench" "$work/NIOBench"; fi
 CMD[nio]="$work/NIOBench"
 
 # Runs `$1 $2` under callgrind for $3 seconds; prints the totals line of callgrind-totals.py.

@@ -131,7 +131,11 @@ private let listenerIDs = Atomic<UInt64>(1)
 /// thunk, another 56-byte object per listener); `ChunkBox`/`VoidBox` for the concrete overloads
 /// `Readable` adds (`on(.data)`, `on(.end)`…), for the same reason; a shared `HookBox` for listeners an
 /// emitter adds for itself.
-public final class EventListeners {
+///
+/// A stream's ``StreamState`` is its listener storage too (it inherits from this class), so that a socket's
+/// listeners and stream state are one allocation; streams get ``EventEmitter/eventListeners`` from it
+/// without declaring it. The class cannot be subclassed outside Net.
+public class EventListeners {
     /// One listener.
     struct Slot {
         /// The closure's box (its kind is in `bits`), or for an event of a custom name a `NamedBox`
@@ -236,24 +240,24 @@ public final class EventListeners {
     }
 
     /// Every listener, grouped by event (see the type's comment).
-    @exclusivity(unchecked) var slots: [Slot] = []
+    @exclusivity(unchecked) final var slots: [Slot] = []
     /// The thread that made this storage (see ``checkThread(_:_:)``) in the low 30 bits, `dataListening`
     /// in the top bit and `retired` in the next: one word with the retention number, so the storage stays
     /// 40 bytes.
-    @exclusivity(unchecked) private var ownerAndFlags: UInt32 = ThreadToken.current
+    @exclusivity(unchecked) private final var ownerAndFlags: UInt32 = ThreadToken.current
     private static let dataListeningFlag: UInt32 = 1 << 31
     private static let retiredFlag: UInt32 = 1 << 30
     /// This emitter's number in its loop's `ListenerRetention` (see there), 0 when it has none; the top
     /// bit marks an entry that keeps its listeners (`keepsAfterClose`) and is not counted.
-    @exclusivity(unchecked) var retentionSeq: UInt32 = 0
-    @exclusivity(unchecked) var rare: Rare?
+    @exclusivity(unchecked) final var retentionSeq: UInt32 = 0
+    @exclusivity(unchecked) final var rare: Rare?
 
     /// The thread that made this storage, and so the emitter.
-    var ownerThread: UInt32 { ownerAndFlags & ThreadToken.mask }
+    final var ownerThread: UInt32 { ownerAndFlags & ThreadToken.mask }
 
     /// Node's `maxListeners` (see ``EventEmitter/setMaxListeners(_:)``): kept in `rare` once set to
     /// anything but the default (programs seldom set it).
-    var maxListeners: Int {
+    final var maxListeners: Int {
         get { rare?.maxListeners ?? EventListeners.defaultMaxListeners }
         set {
             if rare == nil, newValue == EventListeners.defaultMaxListeners { return }
@@ -265,7 +269,7 @@ public final class EventListeners {
     /// one is removed through `removeListener` (`off`, a `once` that fired, `removeAllListeners` while
     /// there are 'removeListener' listeners), but not by a `removeAllListeners` that drops them without
     /// it. A readable whose 'readable' listeners go resumes flowing while it is set.
-    var dataListening: Bool {
+    final var dataListening: Bool {
         get { ownerAndFlags & Self.dataListeningFlag != 0 }
         set {
             if newValue { ownerAndFlags |= Self.dataListeningFlag } else { ownerAndFlags &= ~Self.dataListeningFlag }
@@ -274,22 +278,22 @@ public final class EventListeners {
 
     /// Pending timers, immediates and ticks scheduled from this emitter's 'close' or 'error' listeners
     /// (or from those callbacks in turn): while there are any, `ListenerRetention` does not retire it.
-    var pins: Int {
+    final var pins: Int {
         get { rare?.pins ?? 0 }
         set { if newValue != 0 || rare != nil { rareStorage.pins = newValue } }
     }
     /// Whether the listeners were retired while there were some (connecting again warns, once).
-    var retired: Bool {
+    final var retired: Bool {
         get { ownerAndFlags & Self.retiredFlag != 0 }
         set { if newValue { ownerAndFlags |= Self.retiredFlag } else { ownerAndFlags &= ~Self.retiredFlag } }
     }
     /// ``EventEmitter/keepsListenersAfterClose``.
-    var keepsAfterClose: Bool {
+    final var keepsAfterClose: Bool {
         get { rare?.keepsAfterClose ?? false }
         set { if newValue || rare != nil { rareStorage.keepsAfterClose = newValue } }
     }
 
-    private var rareStorage: Rare {
+    private final var rareStorage: Rare {
         if let rare { return rare }
         let made = Rare()
         rare = made
@@ -300,14 +304,14 @@ public final class EventListeners {
     /// `ListenerRetention`) or one whose loop shut down breaks the reference cycles that listeners
     /// capturing their emitter create (Node's garbage collector frees such cycles; reference counting
     /// cannot).
-    func releaseAll() {
+    final func releaseAll() {
         slots = []
         rare?.warned = []
     }
 
     /// Receives the MaxListenersExceededWarning text instead of standard error (a seam for tests); `nil`
     /// writes it to standard error, as Node's default `'warning'` handler does.
-    var onWarning: ((String) -> Void)? {
+    final var onWarning: ((String) -> Void)? {
         get { rare?.onWarning }
         set { rareStorage.onWarning = newValue }
     }
@@ -324,7 +328,7 @@ public final class EventListeners {
     /// Stops the program unless the caller is on the thread that made this storage: every public entry
     /// point of an emitter calls it, in release builds too, so that using a loop-confined object from
     /// another thread fails at once with a message naming the way across, instead of racing.
-    @inline(__always) func checkThread(_ type: Any.Type, _ function: StaticString) {
+    @inline(__always) final func checkThread(_ type: Any.Type, _ function: StaticString) {
         if ownerThread != ThreadToken.current { Self.wrongThread(type, function) }
     }
 
@@ -340,7 +344,7 @@ public final class EventListeners {
     }
 
     /// Room for `count` listeners in all, allocated at once (an emitter that always gets a few).
-    func reserve(_ count: Int) {
+    final func reserve(_ count: Int) {
         slots.reserveCapacity(count)
     }
 
@@ -349,7 +353,7 @@ public final class EventListeners {
     /// name's string on every call (measured: 2134 → 2247 instructions and two more retains per ping-pong
     /// write), and passing the array to a function or a closure would retain it.
     @inline(__always)
-    func firstIndex(of name: EventName) -> Int? {
+    final func firstIndex(of name: EventName) -> Int? {
         guard name.tag != .custom else { return slots.firstIndex { $0.isFor(name) } }
         let tag = name.tag.rawValue
         var i = 0
@@ -362,7 +366,7 @@ public final class EventListeners {
 
     /// Whether the listener at `index` (a group of `name`'s, or past it) is one of `name`'s.
     @inline(__always)
-    func isListener(_ index: Int, of name: EventName) -> Bool {
+    final func isListener(_ index: Int, of name: EventName) -> Bool {
         guard index < slots.count else { return false }
         return name.tag == .custom ? slots[index].isFor(name) : slots[index].tag == name.tag.rawValue
     }
@@ -376,7 +380,7 @@ public final class EventListeners {
     }
 
     /// The listeners of `name`, in calling order.
-    func listeners(named name: EventName) -> ArraySlice<Slot> {
+    final func listeners(named name: EventName) -> ArraySlice<Slot> {
         guard let first = firstIndex(of: name) else { return [] }
         var end = first + 1
         while end < slots.count, slots[end].isFor(name) { end += 1 }
@@ -385,7 +389,7 @@ public final class EventListeners {
 
     /// How many listeners `name` has. For Node's own names, by tag over the stored array itself: a copy of
     /// it retains and releases its storage, and `isFor` the name's string (see `firstIndex(of:)`).
-    func count(_ name: EventName) -> Int {
+    final func count(_ name: EventName) -> Int {
         guard name.tag != .custom else { return listeners(named: name).count }
         let tag = name.tag.rawValue
         var n = 0
@@ -401,25 +405,25 @@ public final class EventListeners {
         return n
     }
 
-    func hasListeners(_ name: EventName) -> Bool {
+    final func hasListeners(_ name: EventName) -> Bool {
         firstIndex(of: name) != nil
     }
 
     /// Whether `name` has a hook (see `EventEmitter.addHook`).
-    func hasHook(_ name: EventName) -> Bool {
+    final func hasHook(_ name: EventName) -> Bool {
         slots.contains { $0.isFor(name) && $0.isHook }
     }
 
     /// Whether the MaxListenersExceededWarning was printed for the current listener list of `name`
     /// (Node's `emitter._events[name].warned`).
-    func warned(_ name: String) -> Bool {
+    final func warned(_ name: String) -> Bool {
         rare?.warned.contains(name) ?? false
     }
 
     /// Inserts `slot` at the end of its event's group (at its start with `prepend`), or as a new group at
     /// the end. Returns how many listeners the event has now. Grows by two slots at a time while small
     /// (most emitters have a handful of listeners), instead of doubling.
-    func insert(_ slot: Slot, of name: EventName, prepend: Bool) -> Int {
+    final func insert(_ slot: Slot, of name: EventName, prepend: Bool) -> Int {
         if name.tag == .data { dataListening = true }
         if slots.count == slots.capacity {
             slots.reserveCapacity(slots.count < 8 ? slots.count + 2 : slots.count * 2)
@@ -435,7 +439,7 @@ public final class EventListeners {
     }
 
     /// Removes the listener `id` of `name`; false when it is not there.
-    func remove(_ name: EventName, id: UInt64) -> Bool {
+    final func remove(_ name: EventName, id: UInt64) -> Bool {
         guard let i = slots.firstIndex(where: { $0.id == id && $0.isFor(name) }) else { return false }
         slots.remove(at: i)
         // Node turns a one-element list back into the bare function, dropping its `warned` mark.
@@ -445,12 +449,12 @@ public final class EventListeners {
 
     /// Removes every listener of `name` at once, as Node's `removeAllListeners(name)` does when no
     /// 'removeListener' listener is there to be told (so `dataListening` stays as it was).
-    func removeSlots(named name: EventName) {
+    final func removeSlots(named name: EventName) {
         slots.removeAll { $0.isFor(name) }
         if let rare, !rare.warned.isEmpty { rare.warned.removeAll { $0 == name.string } }
     }
 
-    func markWarned(_ name: String) {
+    final func markWarned(_ name: String) {
         if rare == nil { rare = Rare() }
         rare!.warned.append(name)
     }
@@ -458,7 +462,7 @@ public final class EventListeners {
     /// The names with listeners in the order of JavaScript's own keys, which Node's `eventNames()` and
     /// `removeAllListeners()` follow: array-index names ("0", "7", "123") first in numeric order, then the
     /// other strings in the order they were added, then symbols (``EventKey/errorMonitor``).
-    var orderedNames: [String] {
+    final var orderedNames: [String] {
         var indices: [(UInt32, String)] = []
         var strings: [String] = []
         var symbols: [String] = []

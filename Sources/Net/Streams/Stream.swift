@@ -37,9 +37,9 @@ public enum StreamTick: UInt8 {
 
 /// The state behind a ``Stream``: Node's `_readableState` and `_writableState`, plus what `destroy` shares.
 ///
-/// One object holds both halves, so that a socket's stream state is one allocation: ``readable`` and
-/// ``writable`` are views of it.
-public final class StreamState {
+/// One object holds both halves and the stream's listeners (it is the stream's ``EventListeners``), so
+/// that a socket's stream state is one allocation: ``readable`` and ``writable`` are views of it.
+public final class StreamState: EventListeners {
     /// The readable half, for ``Readable`` streams.
     @inline(__always) public var readable: ReadableState? { hasReadable ? ReadableState(self) : nil }
     /// The writable half, for ``Writable`` streams.
@@ -70,6 +70,7 @@ public final class StreamState {
         hasWritable = writable != nil
         readableStorage = ReadableStorage(readable ?? .init())
         writableStorage = WritableStorage(writable ?? .init())
+        super.init()
     }
 
     var destroyed: Bool { (writable?.destroyed ?? false) || (readable?.destroyed ?? false) }
@@ -105,6 +106,10 @@ extension EventKey where Emitter: Stream, Payload == Bool {
 }
 
 extension Stream {
+    /// The stream's listener storage: its ``StreamState``, which is one (a stream's state and listeners
+    /// are one allocation). A stream type may still declare its own `eventListeners`.
+    @inline(__always) public var eventListeners: EventListeners { streamState }
+
     /// The default `_destroy`: nothing to release.
     public func _destroy(_ error: NetError?, _ callback: @escaping (NetError?) -> Void) { callback(error) }
 
