@@ -2,16 +2,49 @@
 import NetTestSupport
 import Testing
 
-/// The listener storage's layout and the names it no longer stores: a slot is a box reference and a
-/// word of bits (16 bytes, so a socket's three reserved slots take 80 bytes of storage), and an event of
-/// a custom name keeps its name in a `NamedBox` around the listener's box.
+/// The listener storage's layout and the names it no longer stores: a slot holds the listener's closure
+/// itself (two words), its payload type, an optional `Extra` and a word of bits (40 bytes, so a socket's
+/// three reserved slots take 152 bytes of storage and adding a listener allocates nothing of Net's), and
+/// an event of a custom name keeps its name in the slot's `Extra`.
 @Suite struct ListenerSlotTests {
     final class Emitter: EventEmitter {
         let eventListeners = EventListeners()
     }
 
-    @Test func aSlotIsTwoWords() {
-        #expect(MemoryLayout<EventListeners.Slot>.stride == 16)
+    @Test func aSlotIsFiveWordsAndOnlyCustomNamesAndOnceListenersHaveAnExtra() {
+        #expect(MemoryLayout<EventListeners.Slot>.stride == 40)
+        let emitter = Emitter()
+        emitter.on(EventKey<Emitter, Int>("data")) { _ in }
+        emitter.once(EventKey<Emitter, Int>("data")) { _ in }
+        emitter.on(EventKey<Emitter, Int>("custom")) { _ in }
+        #expect(emitter.eventListeners.slots.map { $0.extra != nil } == [false, true, true])
+        #expect(emitter.eventListeners.slots.map { $0.extra?.name } == [nil, nil, "custom"])
+    }
+
+    /// Every kind of closure a slot holds comes back callable, with its payload, through `listeners`,
+    /// `rawListeners` and `emit`; a key of another payload type sees none of them.
+    @Test func everyKindOfListenerIsCalledWithItsPayload() {
+        final class Source: Readable {
+            let streamState = StreamState(readable: .init())
+            func _read(_ size: Int) {}
+        }
+        let source = Source()
+        var calls: [String] = []
+        source.on(.data) { (chunk: Chunk) in calls.append("chunk \(chunk.toString())") }      // concrete (Chunk)
+        source.on(.end) { calls.append("end") }                                                // concrete ()
+        source.on(.error) { calls.append("error \($0.code)") }                          // generic NetError
+        source.once(EventKey<Source, Int>("n")) { calls.append("n \($0)") }                   // generic, custom, once
+        for listener in source.listeners(.data) { listener(.buffer(Buffer("a"))) }
+        for listener in source.listeners(.end) { listener(()) }
+        for listener in source.listeners(.error) { listener(NetError("x", code: "E1")) }
+        let raw = source.rawListeners(EventKey<Source, Int>("n"))
+        #expect(source.listeners(EventKey<Source, String>("n")).isEmpty)
+        raw[0](1)
+        raw[0](2)                                                                            // fired: nothing
+        #expect(!source.emit(EventKey<Source, Int>("n"), 3))
+        source.emit(.error, NetError("y", code: "E2"))
+        #expect(calls == ["chunk a", "end", "error E1", "n 1", "error E2"])
+        #expect(source.listenerCount(.end) == 1)
     }
 
     /// Every socket and server has one: the listener-retention number, the owning thread and the

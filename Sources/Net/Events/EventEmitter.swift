@@ -123,25 +123,30 @@ private let listenerIDs = Atomic<UInt64>(1)
 
 /// The listener storage behind an ``EventEmitter``. Loop-confined, like the emitter that owns it.
 ///
-/// Compact, because every socket has one: all listeners of all events live in one array of 16-byte
-/// `Slot`s, grouped by event, the groups in the order their events got their first listener
-/// (JavaScript's key order for `_events`), each group in calling order. A slot points to one small box
-/// holding the closure as the caller passed it: `Box<P>` for the generic `on`, whose closure parameter
-/// has the generic abstraction the box stores (storing it in an `Any` instead needs a reabstraction
-/// thunk, another 56-byte object per listener); `ChunkBox`/`VoidBox` for the concrete overloads
-/// `Readable` adds (`on(.data)`, `on(.end)`…), for the same reason; a shared `HookBox` for listeners an
-/// emitter adds for itself.
+/// Compact, because every socket has one: all listeners of all events live in one array of `Slot`s,
+/// grouped by event, the groups in the order their events got their first listener (JavaScript's key
+/// order for `_events`), each group in calling order. A slot holds the listener's closure itself, its
+/// type erased (two words), so adding a listener allocates nothing but what the closure captures: the
+/// generic `on` stores a `Listener<P>`, whose closure keeps the generic abstraction it was passed with
+/// (storing it in an `Any` instead needs a reabstraction thunk, another 56-byte object per listener);
+/// `Readable`'s concrete overloads (`on(.data)`, `on(.end)`…) store their `(Chunk) -> Void` as is and a
+/// `VoidListener`, for the same reason; an emitter's listeners for itself a shared `Hook`.
 ///
 /// A stream's ``StreamState`` is its listener storage too (it inherits from this class), so that a socket's
 /// listeners and stream state are one allocation; streams get ``EventEmitter/eventListeners`` from it
 /// without declaring it. The class cannot be subclassed outside Net.
 public class EventListeners {
-    /// One listener.
+    /// One listener: its closure (`function`, as one of the four holders below stored it, the kind in
+    /// `bits`), the payload type it takes, and for a custom name or a `once` listener an `Extra`.
     struct Slot {
-        /// The closure's box (its kind is in `bits`), or for an event of a custom name a `NamedBox`
-        /// around it: Node's own names are known by their tag, so a slot carries no string.
-        private let stored: ListenerBox
-        /// The listener's id, with `onceBit`, the box kind and the name's tag.
+        /// The closure's two words.
+        let function: ErasedFunction
+        /// The payload type of a generic listener (`P` of `on<P>`): `emit` checks it before calling. Unused
+        /// by the other kinds, whose payload type the kind says.
+        let payload: Any.Type
+        /// The custom name and the `once` flag, for the listeners that have either (nil for most).
+        let extra: Extra?
+        /// The listener's id, with `onceBit`, the closure's kind and the name's tag.
         let bits: UInt64
 
         static let onceBit: UInt64 = 1 << 63
@@ -153,27 +158,23 @@ public class EventListeners {
         static let tagShift: UInt64 = 52
         static let idBits: UInt64 = 1 << tagShift - 1
 
-        init(name: EventName, box: ListenerBox, bits: UInt64) {
-            stored = name.tag == .custom ? NamedBox(name.string, box) : box
+        init(name: EventName, function: ErasedFunction, payload: Any.Type, bits: UInt64) {
+            self.function = function
+            self.payload = payload
+            let once = bits & Self.onceBit != 0
+            extra = name.tag == .custom || once ? Extra(name.tag == .custom ? name.string : nil) : nil
             self.bits = bits | UInt64(name.tag.rawValue) << Self.tagShift
         }
 
-        /// The closure's box.
-        @inline(__always) var box: ListenerBox {
-            tag == EventTag.custom.rawValue ? unsafeDowncast(stored, to: NamedBox.self).box : stored
-        }
         /// The event's name.
         var name: String {
-            guard let tag = EventTag(rawValue: tag), tag != .custom else {
-                return unsafeDowncast(stored, to: NamedBox.self).name
-            }
+            guard let tag = EventTag(rawValue: tag), tag != .custom else { return extra!.name! }
             return tag.string
         }
         var id: UInt64 { bits & Self.idBits }
         /// Whether this listener is one of `event`'s: the tags, and for custom names the strings, match.
         @inline(__always) func isFor(_ event: EventName) -> Bool {
-            tag == event.tag.rawValue
-                && (event.tag != .custom || unsafeDowncast(stored, to: NamedBox.self).name == event.string)
+            tag == event.tag.rawValue && (event.tag != .custom || extra!.name! == event.string)
         }
         /// The tag of the listener's event name.
         @inline(__always) var tag: UInt8 { UInt8(truncatingIfNeeded: bits >> Self.tagShift) }
@@ -181,48 +182,42 @@ public class EventListeners {
         var isHook: Bool { bits & Self.hookBit != 0 }
     }
 
-    /// A listener's closure. `fired` is Node's flag of a `once` listener (set when it has been called),
-    /// shared by the emitter and `rawListeners`' wrapper.
+    /// A closure of any of the holders' types, as two words: a holder is bit-cast to it when stored and
+    /// back to the same holder type (which the slot's kind and payload type say) when called. A 'data'
+    /// listener of `Readable`'s concrete overload is stored as is (`call` has its type), so the one emit
+    /// of every read calls it without a cast (a cast copies the closure: one more retain and release).
     @usableFromInline
-    class ListenerBox {
-        final var fired = false
-        @usableFromInline init() {}
-    }
-
-    /// The name of a custom event's listener, around its box (the slot's `stored`).
-    final class NamedBox: ListenerBox {
-        let name: String
-        let box: ListenerBox
-        init(_ name: String, _ box: ListenerBox) {
-            self.name = name
-            self.box = box
-        }
-    }
-
-    /// A `(P) -> Void` listener.
-    @usableFromInline
-    final class Box<P>: ListenerBox {
-        let call: (P) -> Void
-        @usableFromInline init(_ call: @escaping (P) -> Void) { self.call = call }
-    }
-
-    /// A 'data' listener added through `Readable`'s concrete overloads.
-    final class ChunkBox: ListenerBox {
+    struct ErasedFunction {
         let call: (Chunk) -> Void
-        init(_ call: @escaping (Chunk) -> Void) { self.call = call }
+    }
+
+    /// A generic `(P) -> Void` listener, its closure in the abstraction `on<P>` received it in.
+    @usableFromInline
+    struct Listener<P> {
+        @usableFromInline let call: (P) -> Void
+        @usableFromInline init(_ call: @escaping (P) -> Void) { self.call = call }
+        @usableFromInline var erased: ErasedFunction { unsafeBitCast(self, to: ErasedFunction.self) }
     }
 
     /// A `Void` listener added through `Readable`'s concrete overloads.
-    final class VoidBox: ListenerBox {
+    struct VoidListener {
         let call: () -> Void
-        init(_ call: @escaping () -> Void) { self.call = call }
     }
 
     /// A listener an emitter adds for itself: called with the emitter, so it captures nothing and one
-    /// box serves every emitter. Never `once`, so `fired` never changes.
-    final class HookBox: ListenerBox, @unchecked Sendable {
+    /// value serves every emitter. Never `once`.
+    struct Hook: Sendable {
         let call: @Sendable (AnyObject) -> Void
         init(_ call: @escaping @Sendable (AnyObject) -> Void) { self.call = call }
+    }
+
+    /// What a slot keeps besides its closure for a custom event name or a `once` listener. `fired` is
+    /// Node's flag of a `once` listener (set when it has been called), shared by the emitter and
+    /// `rawListeners`' wrapper.
+    final class Extra {
+        let name: String?
+        var fired = false
+        init(_ name: String?) { self.name = name }
     }
 
     /// What few emitters use: the warning seam, the events that printed a MaxListenersExceededWarning, and
@@ -545,25 +540,25 @@ extension EventEmitter {
     /// Adds `listener` at the end of the listeners for `event` (Node's `on`/`addListener`).
     @inlinable @discardableResult
     public func on<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: false, #function)
+        addListener(event.eventName, EventListeners.Listener(listener).erased, P.self, once: false, prepend: false, #function)
     }
 
     /// Adds a listener that is removed, then called, the next time `event` is emitted (Node's `once`).
     @inlinable @discardableResult
     public func once<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: false, #function)
+        addListener(event.eventName, EventListeners.Listener(listener).erased, P.self, once: true, prepend: false, #function)
     }
 
     /// Adds `listener` before every other listener of `event` (Node's `prependListener`).
     @inlinable @discardableResult
     public func prependListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: false, prepend: true, #function)
+        addListener(event.eventName, EventListeners.Listener(listener).erased, P.self, once: false, prepend: true, #function)
     }
 
     /// Adds a one-time listener before every other listener of `event` (Node's `prependOnceListener`).
     @inlinable @discardableResult
     public func prependOnceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        addBox(event.eventName, EventListeners.Box(listener), once: true, prepend: true, #function)
+        addListener(event.eventName, EventListeners.Listener(listener).erased, P.self, once: true, prepend: true, #function)
     }
 
     /// Node's `addListener`: the same as ``EventEmitter/on(_:_:)``.
@@ -637,11 +632,11 @@ extension EventEmitter {
         checkThread()
         return eventListeners.listeners(named: event.eventName).compactMap { slot in
             guard let call = caller(slot, P.self) else { return nil }
-            guard slot.once else { return call }
-            let box = slot.box, id = slot.id
+            guard slot.once, let extra = slot.extra else { return call }
+            let id = slot.id
             return { payload in
-                if box.fired { return }
-                box.fired = true
+                if extra.fired { return }
+                extra.fired = true
                 self.remove(event.eventName, id)
                 call(payload)
             }
@@ -652,36 +647,38 @@ extension EventEmitter {
     private func caller<P>(_ slot: EventListeners.Slot, _: P.Type) -> ((P) -> Void)? {
         switch slot.bits & EventListeners.Slot.kindBits {
         case 0:
-            return (slot.box as? EventListeners.Box<P>)?.call
+            guard slot.payload == P.self else { return nil }
+            return unsafeBitCast(slot.function, to: EventListeners.Listener<P>.self).call
         case EventListeners.Slot.chunkBit:
             guard P.self == Chunk.self else { return nil }
-            let box = unsafeDowncast(slot.box, to: EventListeners.ChunkBox.self)
-            return { box.call($0 as! Chunk) }
+            let call = slot.function.call
+            return { call($0 as! Chunk) }
         case EventListeners.Slot.voidBit:
             guard P.self == Void.self else { return nil }
-            let box = unsafeDowncast(slot.box, to: EventListeners.VoidBox.self)
-            return { _ in box.call() }
+            let call = unsafeBitCast(slot.function, to: EventListeners.VoidListener.self).call
+            return { _ in call() }
         default:
-            let box = unsafeDowncast(slot.box, to: EventListeners.HookBox.self)
-            return { [self] _ in box.call(self) }
+            let hook = unsafeBitCast(slot.function, to: EventListeners.Hook.self)
+            return { [self] _ in hook.call(self) }
         }
     }
 
     /// Calls a slot's closure with `payload`; a listener of another payload type is a programming error.
     @inline(__always)
-    private func call<P>(_ box: EventListeners.ListenerBox, _ bits: UInt64, _ payload: P, _ event: EventKey<Self, P>) {
+    private func call<P>(_ function: EventListeners.ErasedFunction, _ type: Any.Type, _ bits: UInt64, _ payload: P,
+                         _ event: EventKey<Self, P>) {
         switch bits & EventListeners.Slot.kindBits {
         case 0:
-            guard let box = box as? EventListeners.Box<P> else { Self.wrongPayload(event.name, P.self) }
-            box.call(payload)
+            guard type == P.self else { Self.wrongPayload(event.name, P.self) }
+            unsafeBitCast(function, to: EventListeners.Listener<P>.self).call(payload)
         case EventListeners.Slot.chunkBit:
             guard P.self == Chunk.self else { Self.wrongPayload(event.name, P.self) }
-            unsafeDowncast(box, to: EventListeners.ChunkBox.self).call(payload as! Chunk)
+            function.call(payload as! Chunk)
         case EventListeners.Slot.voidBit:
             guard P.self == Void.self else { Self.wrongPayload(event.name, P.self) }
-            unsafeDowncast(box, to: EventListeners.VoidBox.self).call()
+            unsafeBitCast(function, to: EventListeners.VoidListener.self).call()
         default:
-            unsafeDowncast(box, to: EventListeners.HookBox.self).call(self)
+            unsafeBitCast(function, to: EventListeners.Hook.self).call(self)
         }
     }
 
@@ -724,33 +721,36 @@ extension EventEmitter {
             return false
         }
         if !store.isListener(i + 1, of: event.eventName) {
-            // One listener: nothing comes after it, so no snapshot is needed; the box stays alive in this
-            // local while it runs. A `once` listener's removal then edits the array in place, where a
+            // One listener: nothing comes after it, so no snapshot is needed; the closure stays alive in
+            // this local while it runs. A `once` listener's removal then edits the array in place, where a
             // snapshot would have made it copy the array away.
-            let box = store.slots[i].box
+            let function = store.slots[i].function
+            let type = store.slots[i].payload
             let bits = store.slots[i].bits
-            if bits & EventListeners.Slot.onceBit != 0 {
-                guard !box.fired else { return true }
-                box.fired = true
+            if bits & EventListeners.Slot.onceBit != 0, let extra = store.slots[i].extra {
+                guard !extra.fired else { return true }
+                extra.fired = true
                 remove(event.eventName, bits & EventListeners.Slot.idBits)
             }
-            call(box, bits, payload, event)
+            call(function, type, bits, payload, event)
             return true
         }
         // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
         let snapshot = store.slots
         repeat {
-            // The box and the bits, not the whole slot: its name would be retained and released for nothing.
-            let box = snapshot[i].box
+            // The closure, its type and the bits, not the whole slot: its `extra` would be retained and
+            // released for nothing.
+            let function = snapshot[i].function
+            let type = snapshot[i].payload
             let bits = snapshot[i].bits
-            if bits & EventListeners.Slot.onceBit != 0 {
-                if !box.fired {
-                    box.fired = true
+            if bits & EventListeners.Slot.onceBit != 0, let extra = snapshot[i].extra {
+                if !extra.fired {
+                    extra.fired = true
                     remove(event.eventName, bits & EventListeners.Slot.idBits)
-                    call(box, bits, payload, event)
+                    call(function, type, bits, payload, event)
                 }
             } else {
-                call(box, bits, payload, event)
+                call(function, type, bits, payload, event)
             }
             i += 1
         } while EventListeners.isListener(i, of: event.eventName, in: snapshot)
@@ -770,40 +770,42 @@ extension EventEmitter {
     // MARK: Storage
 
     /// What the inlinable `on`/`once`/`prepend…` call: they are inlined into the caller's module, where
-    /// `Box<P>` is a concrete type whose metadata is cached. Called generically, every listener added
-    /// looked the metadata up in the runtime's table (`swift_getGenericMetadata`: about 500 instructions
-    /// per listener, 5% of a connection made and closed in `NetBench connrate-32`).
+    /// `Listener<P>` is a concrete type and `P.self` a constant (called generically, every listener added
+    /// looked generic metadata up in the runtime's table: about 500 instructions per listener, 5% of a
+    /// connection made and closed in `NetBench connrate-32`).
     @usableFromInline
-    func addBox(_ name: EventName, _ box: EventListeners.ListenerBox, once: Bool, prepend: Bool,
-                _ function: StaticString) -> ListenerToken {
-        checkThread(function)
-        return add(name, box, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
+    func addListener(_ name: EventName, _ function: EventListeners.ErasedFunction, _ payload: Any.Type, once: Bool,
+                     prepend: Bool, _ caller: StaticString) -> ListenerToken {
+        checkThread(caller)
+        return add(name, function, payload, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
     }
 
     /// `once` without any type's override: for overrides that add behaviour (Readable's 'data').
     func onceListener<P>(_ event: EventKey<Self, P>, _ listener: @escaping (P) -> Void) -> ListenerToken {
-        add(event.eventName, EventListeners.Box(listener), flags: EventListeners.Slot.onceBit, prepend: false)
+        add(event.eventName, EventListeners.Listener(listener).erased, P.self, flags: EventListeners.Slot.onceBit,
+            prepend: false)
     }
 
-    /// `on`/`once` for a listener of the concrete type `(Chunk) -> Void` (Readable's overloads): boxed as
+    /// `on`/`once` for a listener of the concrete type `(Chunk) -> Void` (Readable's overloads): stored as
     /// is, without a thunk to the generic abstraction.
     func addChunkListener(_ name: EventName, _ listener: @escaping (Chunk) -> Void, once: Bool) -> ListenerToken {
-        add(name, EventListeners.ChunkBox(listener),
-            flags: EventListeners.Slot.chunkBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
+        add(name, EventListeners.ErasedFunction(call: listener),
+            Chunk.self, flags: EventListeners.Slot.chunkBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
     }
 
     /// `on`/`once` for a listener of the concrete type `() -> Void` (Readable's overloads).
     func addVoidListener(_ name: EventName, _ listener: @escaping () -> Void, once: Bool) -> ListenerToken {
-        add(name, EventListeners.VoidBox(listener),
-            flags: EventListeners.Slot.voidBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
+        add(name, unsafeBitCast(EventListeners.VoidListener(call: listener), to: EventListeners.ErasedFunction.self),
+            Void.self, flags: EventListeners.Slot.voidBit | (once ? EventListeners.Slot.onceBit : 0), prepend: false)
     }
 
     /// Adds a listener the emitter registers for itself: `hook` gets the emitter when `event` is emitted,
     /// so it needs no reference to it (no closure context, no reference cycle). To everything else it is an
     /// ordinary listener (counted, listed, removable).
     @discardableResult
-    func addHook<P>(_ event: EventKey<Self, P>, _ hook: EventListeners.HookBox) -> ListenerToken {
-        add(event.eventName, hook, flags: EventListeners.Slot.hookBit, prepend: false)
+    func addHook<P>(_ event: EventKey<Self, P>, _ hook: EventListeners.Hook) -> ListenerToken {
+        add(event.eventName, unsafeBitCast(hook, to: EventListeners.ErasedFunction.self), P.self,
+            flags: EventListeners.Slot.hookBit, prepend: false)
     }
 
     /// `off` without any type's override.
@@ -811,14 +813,15 @@ extension EventEmitter {
         remove(name, token.id)
     }
 
-    private func add(_ name: EventName, _ box: EventListeners.ListenerBox, flags: UInt64, prepend: Bool) -> ListenerToken {
+    private func add(_ name: EventName, _ function: EventListeners.ErasedFunction, _ payload: Any.Type, flags: UInt64,
+                     prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.
         if store.hasListeners(.newListener) {
             emit(EventKey<Self, String>.newListener, name.string)
         }
         let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
-        let count = store.insert(EventListeners.Slot(name: name, box: box, bits: id | flags), of: name, prepend: prepend)
+        let count = store.insert(EventListeners.Slot(name: name, function: function, payload: payload, bits: id | flags), of: name, prepend: prepend)
         if store.maxListeners > 0, count > store.maxListeners, !store.warned(name.string) {
             store.markWarned(name.string)
             var warning = EventListeners.maxListenersWarning(

@@ -57,8 +57,10 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     private(set) var actorExecutor: LoopActorExecutor!
     /// True from the start of `shutdown()`: connects, listens and timers started from the callbacks the
     /// shutdown still runs are refused (nothing happens, nothing is emitted), and new handles fail, so
-    /// that a 'close' listener that connects again cannot keep the loop alive forever.
-    private(set) var isShuttingDown = false
+    /// that a 'close' listener that connects again cannot keep the loop alive forever. Read on every
+    /// connect and accept, written once, on the loop's thread: no dynamic exclusivity check (it was one
+    /// per handle made).
+    @exclusivity(unchecked) private(set) var isShuttingDown = false
     /// Where reads land (see `StreamHandle`): the 64 KiB block, and the 256 KiB one for a stream whose
     /// last read filled the 64 KiB block. A read that fills at least half of its block keeps it as its chunk.
     @exclusivity(unchecked) var readSlab = ReadSlab(size: EventLoop.readSize)

@@ -282,8 +282,8 @@ public final class Socket: Duplex, CallbackEndTask {
         addHook(.end, Socket.endHook)
     }
 
-    /// One box for every socket's hook.
-    private static let endHook = EventListeners.HookBox { socket in
+    /// One hook for every socket.
+    private static let endHook = EventListeners.Hook { socket in
         unsafeDowncast(socket, to: Socket.self).onReadableStreamEnd()
     }
 

@@ -53,11 +53,13 @@ public final class StreamState: EventListeners {
     @exclusivity(unchecked) var writableStorage: WritableStorage
     /// Whether 'close' is emitted by the stream machinery after destroy (Node's `emitClose`). Sockets
     /// turn it off and emit 'close' when their handle has closed.
-    public var emitClose = true
+    @exclusivity(unchecked) public var emitClose = true
     /// Whether the stream destroys itself once both halves are done (Node's `autoDestroy`, default true).
-    public var autoDestroy = true
-    /// Whether `_destroy` has called back (Node's `called` in `_destroy`'s callback).
-    var destroyCallbackCalled = false
+    @exclusivity(unchecked) public var autoDestroy = true
+    /// Whether `_destroy` has called back (Node's `called` in `_destroy`'s callback). These three flags
+    /// opt out of dynamic exclusivity checks as the halves do (one check per socket made and two per
+    /// socket closed, measured).
+    @exclusivity(unchecked) var destroyCallbackCalled = false
     /// Whether the stream has a readable half.
     let hasReadable: Bool
     /// Whether the stream has a writable half.
