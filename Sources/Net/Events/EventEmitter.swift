@@ -418,7 +418,7 @@ public class EventListeners {
     /// Inserts `slot` at the end of its event's group (at its start with `prepend`), or as a new group at
     /// the end. Returns how many listeners the event has now. Grows by two slots at a time while small
     /// (most emitters have a handful of listeners), instead of doubling.
-    final func insert(_ slot: Slot, of name: EventName, prepend: Bool) -> Int {
+    final func insert(_ slot: consuming Slot, of name: EventName, prepend: Bool) -> Int {
         if name.tag == .data { dataListening = true }
         if slots.count == slots.capacity {
             slots.reserveCapacity(slots.count < 8 ? slots.count + 2 : slots.count * 2)
@@ -774,7 +774,7 @@ extension EventEmitter {
     /// looked generic metadata up in the runtime's table: about 500 instructions per listener, 5% of a
     /// connection made and closed in `NetBench connrate-32`).
     @usableFromInline
-    func addListener(_ name: EventName, _ function: EventListeners.ErasedFunction, _ payload: Any.Type, once: Bool,
+    func addListener(_ name: EventName, _ function: consuming EventListeners.ErasedFunction, _ payload: Any.Type, once: Bool,
                      prepend: Bool, _ caller: StaticString) -> ListenerToken {
         checkThread(caller)
         return add(name, function, payload, flags: once ? EventListeners.Slot.onceBit : 0, prepend: prepend)
@@ -813,7 +813,7 @@ extension EventEmitter {
         remove(name, token.id)
     }
 
-    private func add(_ name: EventName, _ function: EventListeners.ErasedFunction, _ payload: Any.Type, flags: UInt64,
+    private func add(_ name: EventName, _ function: consuming EventListeners.ErasedFunction, _ payload: Any.Type, flags: UInt64,
                      prepend: Bool) -> ListenerToken {
         let store = eventListeners
         // Node emits 'newListener' before adding, so a listener added from it runs first.

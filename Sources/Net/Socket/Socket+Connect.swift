@@ -33,7 +33,8 @@ extension Socket {
         try validatePort(port)
         try Self.validateAutoSelectFamily(options)
         let host = options.host.isEmpty ? "localhost" : options.host
-        if options.lookup == nil && isIP(host) == 0 {
+        let family = isIP(host)
+        if options.lookup == nil && family == 0 {
             // What Node's `dns.lookup` checks synchronously (so only for a host name and the default
             // lookup): the hints bits, then the family.
             var hints = options.hints
@@ -45,7 +46,7 @@ extension Socket {
             }
         }
         if let timeout = options.timeout, timeout != 0 { try setTimeout(timeout) }
-        lookupAndConnect(options)
+        lookupAndConnect(options, host: host, family: family)
         return self
     }
 
@@ -99,10 +100,9 @@ extension Socket {
         isConnecting = true
     }
 
-    private func lookupAndConnect(_ options: ConnectOptions) {
-        let host = options.host.isEmpty ? "localhost" : options.host
+    /// Node's `lookupAndConnect`; `family` is `isIP(host)`, which `connect` has checked already.
+    private func lookupAndConnect(_ options: ConnectOptions, host: String, family: Int) {
         let port = options.port ?? 0
-        let family = isIP(host)
         if family != 0 {
             // Node connects on the next tick. The request made now is that tick (see `runTick` below):
             // a numeric connect allocates nothing else.
