@@ -204,7 +204,7 @@ public final class Socket: Duplex, CallbackEndTask {
     /// Throws as Node does for the descriptor: ERR_OUT_OF_RANGE for a negative `fd`,
     /// ERR_INVALID_FD_TYPE (`Unsupported fd type: TTY`) for one that is neither a TCP socket nor a
     /// pipe/Unix socket, `open <code>` when libuv cannot adopt it. Without `fd` it never throws.
-    public convenience init(_ options: Options = .init()) throws(NetError) {
+    public convenience init(_ options: borrowing Options = .init()) throws(NetError) {
         try Self.validate(options)
         var opened: StreamHandle?
         if let fd = options.fd {
@@ -236,7 +236,7 @@ public final class Socket: Duplex, CallbackEndTask {
     }
 
     /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
-    init(unconnected options: Options) {
+    init(unconnected options: borrowing Options) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
         streamState = StreamState(readable: ReadableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024),
