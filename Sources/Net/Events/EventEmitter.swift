@@ -130,7 +130,7 @@ private let listenerIDs = Atomic<UInt64>(1)
 /// generic `on` stores a `Listener<P>`, whose closure keeps the generic abstraction it was passed with
 /// (storing it in an `Any` instead needs a reabstraction thunk, another 56-byte object per listener);
 /// `Readable`'s concrete overloads (`on(.data)`, `on(.end)`…) store their `(Chunk) -> Void` as is and a
-/// `VoidListener`, for the same reason; an emitter's listeners for itself a shared `Hook`.
+/// `VoidListener`, for the same reason; the listeners an emitter adds for itself store a shared `Hook`.
 ///
 /// A stream's ``StreamState`` is its listener storage too (it inherits from this class), so that a socket's
 /// listeners and stream state are one allocation; streams get ``EventEmitter/eventListeners`` from it
