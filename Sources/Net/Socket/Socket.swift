@@ -78,7 +78,7 @@ public final class Socket: Duplex, CallbackEndTask {
     }
 
     /// The socket's listeners (the ``EventEmitter`` storage): its ``streamState``, the same object. A
-    /// stored reference, not ``Stream/eventListeners``' computed one, because `emit` borrows a stored `let`
+    /// stored reference, not the computed one `Stream` provides, because `emit` borrows a stored `let`
     /// and retained and released the computed one on every call (2 retain/release pairs per ping-pong
     /// round trip, measured with callgrind).
     public let eventListeners: EventListeners
