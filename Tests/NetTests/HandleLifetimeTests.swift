@@ -143,6 +143,26 @@ import Testing
         #expect(result.trace == ["offset 16", "inside true", "type tcp", "loop true", "data true"])
     }
 
+    /// A TCP handle's object is every idle connection's largest block: its one-byte fields sit in the bytes
+    /// `Handle`'s flags leave before the next 8-byte boundary, so it is a block of 344 usable bytes (a
+    /// 352-byte malloc chunk; 360 usable, a 368-byte chunk, before), and an `onread` buffer still comes
+    /// back as set.
+    @Test func aTCPHandleIsOneBlockOf344BytesAndKeepsItsReadBuffer() {
+        let result = LoopThread.run { loop, trace in
+            guard let tcp = try? TCPHandle(loop: loop) else { trace.log("no handle"); return }
+            trace.log("fits \(allocatedSize(tcp) <= 344)")
+            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
+            defer { memory.deallocate() }
+            trace.log("none \(tcp.readBuffer == nil)")
+            tcp.readBuffer = memory
+            trace.log("set \(tcp.readBuffer?.baseAddress == memory.baseAddress && tcp.readBuffer?.count == 16)")
+            tcp.readBuffer = nil
+            trace.log("cleared \(tcp.readBuffer == nil)")
+            tcp.close()
+        }
+        #expect(result.trace == ["fits true", "none true", "set true", "cleared true"])
+    }
+
     @Test func failedInitThrowsAndFreesAtOnce() {
         let result = LoopThread.run { loop, trace in
             do {

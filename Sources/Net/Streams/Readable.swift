@@ -214,8 +214,9 @@ struct ReadableStorage {
     var highWaterMark: Int
     var length = 0
     var buffer = Deque<Chunk>()
-    var bits = BitFlags<UInt32>(ReadableState.initialBits)
     var rare: ReadableState.Rare?
+    /// Last, so that the struct is 36 bytes and `StreamState` packs its flags after it (see there).
+    var bits = BitFlags<UInt32>(ReadableState.initialBits)
 
     init(_ options: ReadableState.Options) {
         highWaterMark = options.highWaterMark
