@@ -63,20 +63,23 @@ public final class StreamState: EventListeners {
     /// socket closed, measured).
     @exclusivity(unchecked) var destroyCallbackCalled = false
     /// Which halves the stream has (`readableBit`, `writableBit`): one byte for two flags.
-    private let halves: UInt8
+    private let halves: BitFlags<UInt8>
     private static let readableBit: UInt8 = 1
     private static let writableBit: UInt8 = 2
     /// The writable half's fields (unused when the stream has none).
     @exclusivity(unchecked) var writableStorage: WritableStorage
     /// Whether the stream has a readable half.
-    var hasReadable: Bool { halves & Self.readableBit != 0 }
+    var hasReadable: Bool { halves[Self.readableBit] }
     /// Whether the stream has a writable half.
-    var hasWritable: Bool { halves & Self.writableBit != 0 }
+    var hasWritable: Bool { halves[Self.writableBit] }
 
     /// State for a stream with the given halves: `StreamState(readable: .init(), writable: .init())` for
     /// a duplex with Node's defaults, `StreamState(writable: .init(highWaterMark: 1024))` for a writable.
     public init(readable: ReadableState.Options? = nil, writable: WritableState.Options? = nil) {
-        halves = (readable != nil ? Self.readableBit : 0) | (writable != nil ? Self.writableBit : 0)
+        var halves = BitFlags<UInt8>()
+        halves[Self.readableBit] = readable != nil
+        halves[Self.writableBit] = writable != nil
+        self.halves = halves
         readableStorage = ReadableStorage(readable ?? .init())
         writableStorage = WritableStorage(writable ?? .init())
         super.init()
