@@ -11,7 +11,7 @@ import Testing
             socket.cork()
             for _ in 0..<100 { socket.write(Buffer.alloc(10, fill: 1)) }
             socket.write("abc")
-            var queue: [(Int, Int)] { socket.streamState.writable!.buffered.map { ($0.chunk.count, $0.writes) } }
+            var queue: [(Int, Int)] { socket.streamState.writableState!.buffered.map { ($0.chunk.count, $0.writes) } }
             trace.log("\(queue.map { "\($0.0)x\($0.1)" })")
             socket.write(Buffer.alloc(4, fill: 2)) { _ in }          // a callback: its own entry
             socket.write(Buffer.alloc(5, fill: 3))                    // behind a callback: its own entry

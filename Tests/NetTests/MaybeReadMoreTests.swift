@@ -36,7 +36,7 @@ import Testing
                     // Ticks done, the handle reading: now compare the two paths from the same states.
                     _ = setImmediate {
                         let loop = EventLoop.current
-                        let state = client.streamState.readable!
+                        let state = client.streamState.readableState!
                         let saved = (state.bits, state.length, state.highWaterMark)
                         var taken = 0, compared = 0, differing: [String] = []
                         for flowing in [nil, true, false] as [Bool?] {

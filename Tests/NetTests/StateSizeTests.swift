@@ -32,19 +32,30 @@ import Testing
         socket.destroy()
     }
 
+    /// A socket is its own stream state and listener storage: the socket, both halves and the listeners
+    /// are one block (they were two, of 96 and 160 bytes' chunks), with the socket's fields after the
+    /// state's.
+    @Test func aSocketIsItsOwnStateInOneBlockOf216Bytes() {
+        let socket = Socket()
+        #expect(socket.streamState === socket && socket.eventListeners === socket)
+        socket.destroy()
+        let size = blockSize { Socket() }
+        #expect(size <= 216, "Socket takes \(size) bytes")
+    }
+
     @Test func theHalvesAreViewsOfTheOneState() {
         let state = StreamState(readable: .init(highWaterMark: 5), writable: .init(highWaterMark: 7))
-        let readable = state.readable!, writable = state.writable!
+        let readable = state.readableState!, writable = state.writableState!
         readable.length = 3
         writable.length = 4
-        #expect(state.readable!.length == 3 && state.writable!.length == 4)
+        #expect(state.readableState!.length == 3 && state.writableState!.length == 4)
         #expect(readable.highWaterMark == 5 && writable.highWaterMark == 7)
-        #expect(StreamState(readable: .init()).writable == nil)
-        #expect(StreamState(writable: .init()).readable == nil)
+        #expect(StreamState(readable: .init()).writableState == nil)
+        #expect(StreamState(writable: .init()).readableState == nil)
     }
 
     @Test func pendingWriteCountsPastSixteenBitsAndBackStayExact() {
-        let state = StreamState(writable: .init()).writable!
+        let state = StreamState(writable: .init()).writableState!
         for n in [0, 1, 65_536, Int(Int32.max)] {
             state.pendingcb = n
             #expect(state.pendingcb == n)

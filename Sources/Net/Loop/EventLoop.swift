@@ -439,3 +439,22 @@ protocol TickTarget: AnyObject {
     /// Runs the tick `code` was queued for.
     func runTick(_ code: UInt8)
 }
+
+extension EventLoop {
+    /// The libuv type names (`"tcp"`, `"pipe"`, `"timer"`, …) of the handles open on this loop and not
+    /// closing, as `uv_walk` finds them: Node's `process.getActiveResourcesInfo()` counterpart, for tests
+    /// that check that no handle is left (a closed socket may itself still be alive in the loop's
+    /// `ListenerRetention`, so its being freed is not the test).
+    func openHandleTypes() -> [String] {
+        final class Found { var names: [String] = [] }
+        let found = Found()
+        withExtendedLifetime(found) {
+            uv_walk(uv, { handle, argument in
+                guard let handle, uv_is_closing(handle) == 0 else { return }
+                let found = Unmanaged<Found>.fromOpaque(argument!).takeUnretainedValue()
+                found.names.append(String(cString: uv_handle_type_name(handle.pointee.type)))
+            }, Unmanaged.passUnretained(found).toOpaque())
+        }
+        return found.names
+    }
+}

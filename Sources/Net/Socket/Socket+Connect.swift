@@ -210,7 +210,7 @@ extension Socket {
             if let onread = onreadState { handle?.readBuffer = onread.current }
             emit(.connect)
             emit(.ready)
-            if streamState.readable!.readable && !isPaused() { read(0) }
+            if streamState.readableState!.readable && !isPaused() { read(0) }
         } else {
             // Node: details and the localAddress/localPort fields only when both are set and the port is
             // not 0 (`if (req.localAddress && req.localPort)`); the address is 0.0.0.0/:: when only a

@@ -36,7 +36,7 @@ extension Socket {
                 readStopped = true
             }
         case .eof:
-            if !streamState.readable!.endEmitted {
+            if !streamState.readableState!.endEmitted {
                 push(nil)
                 read(0)
             }
@@ -52,7 +52,7 @@ extension Socket {
     /// `reading` and `needReadable`. Done here without the call (100 instructions of every read).
     /// Returns false, having done nothing, in every other case; the caller then runs the general one.
     func maybeReadMoreWhileReading() -> Bool {
-        guard !isConnecting, let handle, handle.isReading, let state = streamState.readable else { return false }
+        guard !isConnecting, let handle, handle.isReading, let state = streamState.readableState else { return false }
         guard !state.reading, !state.ended, !state.destroyed, state.errored == nil,
               state.length < state.highWaterMark else { return false }
         // What read(0) leaves: reading (set before `_read`), sync back off, needReadable (the buffer is

@@ -9,7 +9,7 @@ import CLibUV
 /// the tick after the peer's FIN ('end'); writing after that fails with EPIPE, as in Node.
 ///
 /// Loop-confined: use it only on the thread whose ``EventLoop`` made it.
-public final class Socket: Duplex, CallbackEndTask {
+public final class Socket: StreamState, Duplex, CallbackEndTask {
     /// Options for `Socket(_:)` (Node's `new net.Socket(options)`).
     public struct Options {
         /// An existing descriptor to wrap: a connected (or bound) TCP socket, a Unix domain socket or a
@@ -77,13 +77,11 @@ public final class Socket: Duplex, CallbackEndTask {
         case closed
     }
 
-    /// The socket's listeners (the ``EventEmitter`` storage): its ``streamState``, the same object. A
-    /// stored reference, not the computed one `Stream` provides, because `emit` borrows a stored `let`
-    /// and retained and released the computed one on every call (2 retain/release pairs per ping-pong
-    /// round trip, measured with callgrind).
-    public let eventListeners: EventListeners
-    /// Node's `_readableState` and `_writableState` for this socket; also its ``eventListeners``.
-    public let streamState: StreamState
+    /// The socket's listeners (the ``EventEmitter`` storage): the socket itself, which is its own
+    /// ``StreamState`` (one allocation for the socket, its state and its listeners).
+    @inline(__always) public var eventListeners: EventListeners { self }
+    /// Node's `_readableState` and `_writableState` for this socket: the socket itself.
+    @inline(__always) public var streamState: StreamState { self }
 
     unowned let loop: EventLoop
     @exclusivity(unchecked) var handle: StreamHandle?
@@ -239,11 +237,10 @@ public final class Socket: Duplex, CallbackEndTask {
     init(unconnected options: borrowing Options) {
         loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
-        streamState = StreamState(readable: ReadableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024),
-                                  writable: WritableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024))
-        eventListeners = streamState
-        if !options.readable { streamState.readable!.readable = false }
-        if !options.writable { streamState.writable!.writable = false }
+        super.init(readable: ReadableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024),
+                   writable: WritableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024))
+        if !options.readable { streamState.readableState!.readable = false }
+        if !options.writable { streamState.writableState!.writable = false }
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
         if options.gatherWrites { rareFlags[RareFlag.gatherWrites] = true }
         addEndListener()
@@ -254,15 +251,14 @@ public final class Socket: Duplex, CallbackEndTask {
     init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool, highWaterMark: Int? = nil) {
         loop = handle.loop
         self.allowHalfOpen = allowHalfOpen
-        streamState = StreamState(readable: ReadableState.Options(highWaterMark: highWaterMark ?? 16 * 1024),
-                                  writable: WritableState.Options(highWaterMark: highWaterMark ?? 16 * 1024))
-        eventListeners = streamState
-        streamState.emitClose = false
         self.server = server
+        super.init(readable: ReadableState.Options(highWaterMark: highWaterMark ?? 16 * 1024),
+                   writable: WritableState.Options(highWaterMark: highWaterMark ?? 16 * 1024))
+        streamState.emitClose = false
         addEndListener()
         adopt(handle)
         if pauseOnCreate {
-            streamState.readable!.flowing = false
+            streamState.readableState!.flowing = false
         } else {
             read(0)
         }
@@ -320,7 +316,7 @@ public final class Socket: Duplex, CallbackEndTask {
     public var bytesWritten: Int {
         checkThread()
         var total = bytesDispatched + pendingWrites
-        for pending in streamState.writable!.buffered { total += pending.chunk.count }
+        for pending in streamState.writableState!.buffered { total += pending.chunk.count }
         return total
     }
 

@@ -18,7 +18,7 @@ extension Readable {
 
     /// The body of ``pipe(_:end:)``, for types that declare their own `pipe`.
     func pipeStream<W: Writable>(_ destination: W, end: Bool = true) -> W {
-        let state = streamState.readable!
+        let state = streamState.readableState!
         state.pipes.append(destination)
         let loop = EventLoop.current
         var cleanedUp = false
@@ -36,7 +36,7 @@ extension Readable {
             if let t = tokens.end { self.removeListenerEntry(EventName(.end), t) }
             if let t = tokens.data { self.removeListenerEntry(EventName(.data), t) }
             cleanedUp = true
-            if drainToken != nil, !state.awaitDrainWriters.isEmpty, destination.streamState.writable?.needDrain ?? true {
+            if drainToken != nil, !state.awaitDrainWriters.isEmpty, destination.streamState.writableState?.needDrain ?? true {
                 ondrain()
             }
         }
@@ -99,7 +99,7 @@ extension Readable {
     @discardableResult
     public func unpipe(_ destination: (any Writable)? = nil) -> Self {
         checkThread()
-        let state = streamState.readable!
+        let state = streamState.readableState!
         guard !state.pipes.isEmpty else { return self }
         let targets: [any Writable]
         if let destination {

@@ -244,7 +244,7 @@ extension Readable {
     /// copy is retained and released around every call it outlives, while a load through the stream's
     /// `let`s (`streamState`, then `readable`) is two loads and no reference counting, as `self` keeps
     /// both alive for the call.
-    private var rstate: ReadableState { streamState.readable! }
+    private var rstate: ReadableState { streamState.readableState! }
 
     // MARK: Producer side
 
@@ -701,7 +701,7 @@ extension Readable {
                 if duplex.writable && !duplex.writableEnded && !duplex.destroyed { duplex.end() }
             }
         } else if streamState.autoDestroy {
-            if let w = streamState.writable {
+            if let w = streamState.writableState {
                 if w.finished || !w.writable { destroy() }
             } else {
                 destroy()

@@ -39,11 +39,11 @@ public enum StreamTick: UInt8 {
 ///
 /// One object holds both halves and the stream's listeners (it is the stream's ``EventListeners``), so
 /// that a socket's stream state is one allocation: ``readable`` and ``writable`` are views of it.
-public final class StreamState: EventListeners {
+public class StreamState: EventListeners {
     /// The readable half, for ``Readable`` streams.
-    @inline(__always) public var readable: ReadableState? { hasReadable ? ReadableState(self) : nil }
+    @inline(__always) public final var readableState: ReadableState? { hasReadable ? ReadableState(self) : nil }
     /// The writable half, for ``Writable`` streams.
-    @inline(__always) public var writable: WritableState? { hasWritable ? WritableState(self) : nil }
+    @inline(__always) public final var writableState: WritableState? { hasWritable ? WritableState(self) : nil }
     /// The readable half's fields (unused when the stream has none). Both halves opt out of dynamic
     /// exclusivity checks: the state is confined to its loop's thread and no access to it is held across
     /// a call out (the views read and write one field at a time), and the checks were a sixth of the
@@ -52,26 +52,26 @@ public final class StreamState: EventListeners {
     /// The order of the stored properties is the object's layout: the four one-byte fields after the
     /// readable half fill the four bytes its last field leaves before the writable half's first (8-byte
     /// aligned) one, so the object is 152 bytes, a 160-byte malloc chunk (it was 157 bytes, a 176-byte one).
-    @exclusivity(unchecked) var readableStorage: ReadableStorage
+    @exclusivity(unchecked) final var readableStorage: ReadableStorage
     /// Whether 'close' is emitted by the stream machinery after destroy (Node's `emitClose`). Sockets
     /// turn it off and emit 'close' when their handle has closed.
-    @exclusivity(unchecked) public var emitClose = true
+    @exclusivity(unchecked) public final var emitClose = true
     /// Whether the stream destroys itself once both halves are done (Node's `autoDestroy`, default true).
-    @exclusivity(unchecked) public var autoDestroy = true
+    @exclusivity(unchecked) public final var autoDestroy = true
     /// Whether `_destroy` has called back (Node's `called` in `_destroy`'s callback). These three flags
     /// opt out of dynamic exclusivity checks as the halves do (one check per socket made and two per
     /// socket closed, measured).
-    @exclusivity(unchecked) var destroyCallbackCalled = false
+    @exclusivity(unchecked) final var destroyCallbackCalled = false
     /// Which halves the stream has (`readableBit`, `writableBit`): one byte for two flags.
-    private let halves: BitFlags<UInt8>
+    private final let halves: BitFlags<UInt8>
     private static let readableBit: UInt8 = 1
     private static let writableBit: UInt8 = 2
     /// The writable half's fields (unused when the stream has none).
-    @exclusivity(unchecked) var writableStorage: WritableStorage
+    @exclusivity(unchecked) final var writableStorage: WritableStorage
     /// Whether the stream has a readable half.
-    var hasReadable: Bool { halves[Self.readableBit] }
+    final var hasReadable: Bool { halves[Self.readableBit] }
     /// Whether the stream has a writable half.
-    var hasWritable: Bool { halves[Self.writableBit] }
+    final var hasWritable: Bool { halves[Self.writableBit] }
 
     /// State for a stream with the given halves: `StreamState(readable: .init(), writable: .init())` for
     /// a duplex with Node's defaults, `StreamState(writable: .init(highWaterMark: 1024))` for a writable.
@@ -85,18 +85,18 @@ public final class StreamState: EventListeners {
         super.init()
     }
 
-    var destroyed: Bool { (writable?.destroyed ?? false) || (readable?.destroyed ?? false) }
-    var errorEmitted: Bool { (writable?.errorEmitted ?? false) || (readable?.errorEmitted ?? false) }
-    var closeEmitted: Bool { (writable?.closeEmitted ?? false) || (readable?.closeEmitted ?? false) }
-    var errored: NetError? { writable?.errored ?? readable?.errored }
+    final var destroyed: Bool { (writableState?.destroyed ?? false) || (readableState?.destroyed ?? false) }
+    final var errorEmitted: Bool { (writableState?.errorEmitted ?? false) || (readableState?.errorEmitted ?? false) }
+    final var closeEmitted: Bool { (writableState?.closeEmitted ?? false) || (readableState?.closeEmitted ?? false) }
+    final var errored: NetError? { writableState?.errored ?? readableState?.errored }
 
     /// Node's `_undestroy()`: both halves back to their initial state, for a socket that reconnects.
-    func reset() {
-        if let r = readable {
+    final func reset() {
+        if let r = readableState {
             r.destroyed = false; r.closed = false; r.closeEmitted = false; r.errored = nil; r.errorEmitted = false
             r.ended = false; r.endEmitted = false; r.reading = false; r.sync = true
         }
-        if let w = writable {
+        if let w = writableState {
             w.destroyed = false; w.closed = false; w.closeEmitted = false; w.errored = nil; w.errorEmitted = false
             w.ended = false; w.ending = false; w.finished = false; w.finalCalled = false; w.prefinished = false
             w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll(); w.heldWrites = 0
@@ -104,10 +104,10 @@ public final class StreamState: EventListeners {
         destroyCallbackCalled = false
     }
 
-    func setError(_ error: NetError?) {
+    final func setError(_ error: NetError?) {
         guard let error else { return }
-        if let w = writable, w.errored == nil { w.errored = error }
-        if let r = readable, r.errored == nil { r.errored = error }
+        if let w = writableState, w.errored == nil { w.errored = error }
+        if let r = readableState, r.errored == nil { r.errored = error }
     }
 }
 
@@ -154,12 +154,12 @@ extension Stream {
         }
         // Node's `Writable.prototype.destroy`: buffered writes and `end` callbacks fail on the next tick,
         // before 'error' and 'close'.
-        if let writable = state.writable, !writable.buffered.isEmpty || !writable.onFinished.isEmpty {
+        if let writable = state.writableState, !writable.buffered.isEmpty || !writable.onFinished.isEmpty {
             EventLoop.current.nextTick { writable.errorBuffer() }
         }
         state.setError(error)
-        state.writable?.destroyed = true
-        state.readable?.destroyed = true
+        state.writableState?.destroyed = true
+        state.readableState?.destroyed = true
         // A socket's `_destroy` calls back before it returns, so no escaping closure (an allocation) is needed.
         if _destroyAtOnce(error, { error in finishDestroy(error, callback) }) { return }
         _destroy(error) { [self] error in
@@ -176,8 +176,8 @@ extension Stream {
     private func finishDestroy(_ error: NetError?, _ callback: (() -> Void)?) {
         let state = streamState
         state.setError(error)
-        state.writable?.closed = true
-        state.readable?.closed = true
+        state.writableState?.closed = true
+        state.readableState?.closed = true
         callback?()
         let loop = EventLoop.current
         if let error {
@@ -195,16 +195,16 @@ extension Stream {
     func emitErrorOnce(_ error: NetError) {
         let state = streamState
         guard !state.errorEmitted else { return }
-        state.writable?.errorEmitted = true
-        state.readable?.errorEmitted = true
+        state.writableState?.errorEmitted = true
+        state.readableState?.errorEmitted = true
         // Work its listeners schedule (a reconnect timer) keeps the listeners (see `ListenerRetention`).
         EventLoop.current.pinning(eventListeners) { emit(.error, error) }
     }
 
     func emitCloseFromMachinery() {
         let state = streamState
-        state.writable?.closeEmitted = true
-        state.readable?.closeEmitted = true
+        state.writableState?.closeEmitted = true
+        state.readableState?.closeEmitted = true
         if state.emitClose {
             let loop = EventLoop.current
             loop.pinning(eventListeners) { emit(.close, state.errored != nil) }

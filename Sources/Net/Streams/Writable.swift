@@ -416,7 +416,7 @@ extension Writable {
     }
 
     /// The writable half; the hot paths load it at each use, not into a local (see `Readable.rstate`).
-    var wstate: WritableState { streamState.writable! }
+    var wstate: WritableState { streamState.writableState! }
 
     // MARK: Public API
 
@@ -837,7 +837,7 @@ extension Writable {
         emit(.finish)
         if streamState.autoDestroy {
             // Destroy once the readable side (if any) has ended too.
-            if let r = streamState.readable {
+            if let r = streamState.readableState {
                 if r.endEmitted || !r.readable { destroy() }
             } else {
                 destroy()
