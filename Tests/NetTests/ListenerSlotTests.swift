@@ -5,18 +5,22 @@ import Testing
 /// The listener storage's layout and the names it no longer stores: a slot holds the listener's closure
 /// itself (two words), its payload type, an optional `Extra` and a word of bits (40 bytes, so a socket's
 /// three reserved slots take 152 bytes of storage and adding a listener allocates nothing of Net's), and
-/// an event of a custom name keeps its name in the slot's `Extra`.
+/// an event of a custom name keeps its name in the slot's `Extra`; a `once` listener gets one only when
+/// `rawListeners` hands out its wrapper (see `OnceListenerTests`).
 @Suite struct ListenerSlotTests {
     final class Emitter: EventEmitter {
         let eventListeners = EventListeners()
     }
 
-    @Test func aSlotIsFiveWordsAndOnlyCustomNamesAndOnceListenersHaveAnExtra() {
+    @Test func aSlotIsFiveWordsAndOnlyCustomNamesAndWrappedOnceListenersHaveAnExtra() {
         #expect(MemoryLayout<EventListeners.Slot>.stride == 40)
         let emitter = Emitter()
         emitter.on(EventKey<Emitter, Int>("data")) { _ in }
         emitter.once(EventKey<Emitter, Int>("data")) { _ in }
         emitter.on(EventKey<Emitter, Int>("custom")) { _ in }
+        #expect(emitter.eventListeners.slots.map { $0.extra != nil } == [false, false, true])
+        #expect(emitter.eventListeners.slots.map { $0.extra?.name } == [nil, nil, "custom"])
+        _ = emitter.rawListeners(EventKey<Emitter, Int>("data"))
         #expect(emitter.eventListeners.slots.map { $0.extra != nil } == [false, true, true])
         #expect(emitter.eventListeners.slots.map { $0.extra?.name } == [nil, nil, "custom"])
     }

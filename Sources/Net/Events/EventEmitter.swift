@@ -137,14 +137,16 @@ private let listenerIDs = Atomic<UInt64>(1)
 /// without declaring it. The class cannot be subclassed outside Net.
 public class EventListeners {
     /// One listener: its closure (`function`, as one of the four holders below stored it, the kind in
-    /// `bits`), the payload type it takes, and for a custom name or a `once` listener an `Extra`.
+    /// `bits`), the payload type it takes, and for a custom name (or a `once` listener `rawListeners`
+    /// handed out) an `Extra`.
     struct Slot {
         /// The closure's two words.
         let function: ErasedFunction
         /// The payload type of a generic listener (`P` of `on<P>`): `emit` checks it before calling. Unused
         /// by the other kinds, whose payload type the kind says.
         let payload: Any.Type
-        /// The custom name and the `once` flag, for the listeners that have either (nil for most).
+        /// The custom name, and the `fired` flag shared with `rawListeners`' wrapper, for the listeners
+        /// that have either (nil for most: a `once` listener gets one only from `rawListeners`).
         let extra: Extra?
         /// The listener's id, with `onceBit`, the closure's kind and the name's tag.
         let bits: UInt64
@@ -161,9 +163,17 @@ public class EventListeners {
         init(name: EventName, function: ErasedFunction, payload: Any.Type, bits: UInt64) {
             self.function = function
             self.payload = payload
-            let once = bits & Self.onceBit != 0
-            extra = name.tag == .custom || once ? Extra(name.tag == .custom ? name.string : nil) : nil
+            extra = name.tag == .custom ? Extra(name.string) : nil
             self.bits = bits | UInt64(name.tag.rawValue) << Self.tagShift
+        }
+
+        /// `slot` with an `Extra` (the one it has, or a new one): what `rawListeners` stores for a `once`
+        /// listener before handing out its wrapper.
+        init(withExtra slot: Slot) {
+            function = slot.function
+            payload = slot.payload
+            extra = slot.extra ?? Extra(nil)
+            bits = slot.bits
         }
 
         /// The event's name.
@@ -211,9 +221,9 @@ public class EventListeners {
         init(_ call: @escaping @Sendable (AnyObject) -> Void) { self.call = call }
     }
 
-    /// What a slot keeps besides its closure for a custom event name or a `once` listener. `fired` is
-    /// Node's flag of a `once` listener (set when it has been called), shared by the emitter and
-    /// `rawListeners`' wrapper.
+    /// What a slot keeps besides its closure for a custom event name, or for a `once` listener that
+    /// `rawListeners` wrapped. `fired` is then Node's flag of the `once` wrapper (set when it has been
+    /// called), shared by the emitter and the wrapper; for other `once` listeners see `OnceRecord`.
     final class Extra {
         let name: String?
         var fired = false
@@ -449,6 +459,15 @@ public class EventListeners {
         if let rare, !rare.warned.isEmpty { rare.warned.removeAll { $0 == name.string } }
     }
 
+    /// Gives every `once` listener of `name` an `Extra` (see `rawListeners`).
+    final func giveOnceListenersExtras(named name: EventName) {
+        guard var i = firstIndex(of: name) else { return }
+        while i < slots.count, slots[i].isFor(name) {
+            if slots[i].once, slots[i].extra == nil { slots[i] = Slot(withExtra: slots[i]) }
+            i += 1
+        }
+    }
+
     final func markWarned(_ name: String) {
         if rare == nil { rare = Rare() }
         rare!.warned.append(name)
@@ -630,13 +649,14 @@ extension EventEmitter {
     /// calling the wrapper removes it, then calls it, at most once, as emitting would.
     public func rawListeners<P>(_ event: EventKey<Self, P>) -> [(P) -> Void] {
         checkThread()
+        // A wrapper outlives any emit, so the `once` listeners get the flag it shares with the emitter.
+        eventListeners.giveOnceListenersExtras(named: event.eventName)
         return eventListeners.listeners(named: event.eventName).compactMap { slot in
             guard let call = caller(slot, P.self) else { return nil }
             guard slot.once, let extra = slot.extra else { return call }
             let id = slot.id
             return { payload in
-                if extra.fired { return }
-                extra.fired = true
+                guard OnceRecord.claim(extra, id) else { return }
                 self.remove(event.eventName, id)
                 call(payload)
             }
@@ -727,25 +747,27 @@ extension EventEmitter {
             let function = store.slots[i].function
             let type = store.slots[i].payload
             let bits = store.slots[i].bits
-            if bits & EventListeners.Slot.onceBit != 0, let extra = store.slots[i].extra {
-                guard !extra.fired else { return true }
-                extra.fired = true
+            if bits & EventListeners.Slot.onceBit != 0 {
+                guard OnceRecord.claim(store.slots[i].extra, bits & EventListeners.Slot.idBits) else { return true }
                 remove(event.eventName, bits & EventListeners.Slot.idBits)
             }
             call(function, type, bits, payload, event)
             return true
         }
-        // A snapshot: listeners added during this emit wait for the next one, removed ones still run.
+        // A snapshot: listeners added during this emit wait for the next one, removed ones still run. While
+        // it lives, `once` listeners that fire are recorded, so that it does not call them again.
         let snapshot = store.slots
+        let record = OnceRecord.current
+        record.snapshots += 1
+        defer { record.leaveSnapshot() }
         repeat {
             // The closure, its type and the bits, not the whole slot: its `extra` would be retained and
             // released for nothing.
             let function = snapshot[i].function
             let type = snapshot[i].payload
             let bits = snapshot[i].bits
-            if bits & EventListeners.Slot.onceBit != 0, let extra = snapshot[i].extra {
-                if !extra.fired {
-                    extra.fired = true
+            if bits & EventListeners.Slot.onceBit != 0 {
+                if OnceRecord.claim(snapshot[i].extra, bits & EventListeners.Slot.idBits) {
                     remove(event.eventName, bits & EventListeners.Slot.idBits)
                     call(function, type, bits, payload, event)
                 }
@@ -855,3 +877,58 @@ extension EventEmitter {
         for slot in store.listeners(named: name).reversed() { remove(name, slot.id) }
     }
 }
+
+/// Node's `fired` flag of a `once` listener, without an object per listener. A `once` listener is removed
+/// from its emitter before it is called, so the flag only matters where a copy of it survives the
+/// removal: in the snapshot of an emit still running (Node's `arrayClone` of the listeners, which a
+/// nested emit or a `rawListeners` wrapper may fire first), and in `rawListeners`' wrapper. The wrapper
+/// shares an `Extra` with the slot; for snapshots, each thread records the ids of the `once` listeners
+/// that fire while any snapshot emit runs on it, and forgets them when the last one ends. Listener ids
+/// are unique in the process, so one record serves every emitter of the thread.
+final class OnceRecord {
+    /// Snapshot emits running on this thread.
+    @exclusivity(unchecked) var snapshots = 0
+    /// The `once` listeners that fired while `snapshots` was not 0.
+    @exclusivity(unchecked) var fired: [UInt64] = []
+
+    /// The calling thread's record.
+    static var current: OnceRecord {
+        if let existing = pthread_getspecific(onceRecordKey) {
+            return Unmanaged<OnceRecord>.fromOpaque(existing).takeUnretainedValue()
+        }
+        let made = OnceRecord()
+        pthread_setspecific(onceRecordKey, Unmanaged.passRetained(made).toOpaque())
+        return made
+    }
+
+    /// Ends a snapshot emit; the last one forgets the fired listeners.
+    @inline(__always) func leaveSnapshot() {
+        snapshots -= 1
+        if snapshots == 0, !fired.isEmpty { fired.removeAll(keepingCapacity: true) }
+    }
+
+    /// Whether the `once` listener `id` (with `extra`, when it has one) may fire now, marking it fired:
+    /// false when a wrapper, a nested emit or an earlier step of a snapshot already fired it.
+    static func claim(_ extra: EventListeners.Extra?, _ id: UInt64) -> Bool {
+        if let extra {
+            if extra.fired { return false }
+            extra.fired = true
+        }
+        let record = current
+        if record.snapshots > 0 {
+            if record.fired.contains(id) { return false }
+            record.fired.append(id)
+        }
+        return true
+    }
+}
+
+/// The thread-local slot of each thread's `OnceRecord`, released at thread exit.
+private let onceRecordKey: pthread_key_t = {
+    var key = pthread_key_t()
+    let status = pthread_key_create(&key) { pointer in
+        if let pointer { Unmanaged<OnceRecord>.fromOpaque(pointer).release() }
+    }
+    precondition(status == 0, "pthread_key_create failed")
+    return key
+}()

@@ -88,7 +88,7 @@ extension Socket {
             loop.retention.remove(eventListeners)
             if eventListeners.warnIfRetired("connect() on a Socket", limit: loop.listenerRetentionLimit),
                !eventListeners.hasHook(EventName(.end)) {
-                addEndListener()
+                addEndListener(reserving: 4)
             }
         }
         writeAfterFIN = false

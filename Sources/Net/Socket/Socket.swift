@@ -243,7 +243,7 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
         if !options.writable { streamState.writableState!.writable = false }
         streamState.emitClose = false   // 'close' comes when the handle has closed, with hadError
         if options.gatherWrites { rareFlags[RareFlag.gatherWrites] = true }
-        addEndListener()
+        addEndListener(reserving: 4)
         if let signal = options.signal { watch(signal) }
     }
 
@@ -255,7 +255,7 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
         super.init(readable: ReadableState.Options(highWaterMark: highWaterMark ?? 16 * 1024),
                    writable: WritableState.Options(highWaterMark: highWaterMark ?? 16 * 1024))
         streamState.emitClose = false
-        addEndListener()
+        addEndListener(reserving: 3)
         adopt(handle)
         if pauseOnCreate {
             streamState.readableState!.flowing = false
@@ -272,9 +272,13 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
     /// reference gives the object a side table for life, and every retain and release of the socket the
     /// slow path), and no closure context to allocate per socket. To `listenerCount`, `listeners`,
     /// `prependListener` and `removeAllListeners` it is an ordinary listener, as in Node.
-    func addEndListener() {
-        // Its own listener and a user's 'data' and 'error' (or 'connect' and 'close'): one allocation.
-        if eventListeners.slots.isEmpty { eventListeners.reserve(3) }
+    ///
+    /// The first listener reserves room for `count` in all, so that the usual ones take one allocation: on
+    /// an accepted socket its own, a 'data' and an 'error' listener (3 slots, a 160-byte block); on a
+    /// socket that connects also a 'connect' (`createConnection`'s callback) and a 'close' or 'end'
+    /// (4 slots, a 208-byte block).
+    func addEndListener(reserving count: Int) {
+        if eventListeners.slots.isEmpty { eventListeners.reserve(count) }
         addHook(.end, Socket.endHook)
     }
 
