@@ -144,23 +144,33 @@ import Testing
     }
 
     /// A TCP handle's object is every idle connection's largest block: its one-byte fields sit in the bytes
-    /// `Handle`'s flags leave before the next 8-byte boundary, so it is a block of 344 usable bytes (a
-    /// 352-byte malloc chunk; 360 usable, a 368-byte chunk, before), and an `onread` buffer still comes
-    /// back as set.
-    @Test func aTCPHandleIsOneBlockOf344BytesAndKeepsItsReadBuffer() {
+    /// `Handle`'s flags leave before the next 8-byte boundary, its owner is one word, and the loop, a
+    /// listening handle's connection callback and an `onread` buffer are asked of libuv and of the owner
+    /// instead of stored, so it is a block of 296 usable bytes (a 304-byte malloc chunk; 344 usable, a
+    /// 352-byte chunk, before). The owner comes back as set, a socket or any other.
+    @Test func aTCPHandleIsOneBlockOf296BytesAndKeepsItsOwner() {
+        final class Other: StreamHandleOwner {
+            func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) {}
+            func handleDidClose(hadError: Bool) {}
+            func handleClosedUnannounced(_ handle: StreamHandle) {}
+        }
         let result = LoopThread.run { loop, trace in
             guard let tcp = try? TCPHandle(loop: loop) else { trace.log("no handle"); return }
-            trace.log("fits \(allocatedSize(tcp) <= 344)")
-            let memory = UnsafeMutableRawBufferPointer.allocate(byteCount: 16, alignment: 8)
-            defer { memory.deallocate() }
-            trace.log("none \(tcp.readBuffer == nil)")
-            tcp.readBuffer = memory
-            trace.log("set \(tcp.readBuffer?.baseAddress == memory.baseAddress && tcp.readBuffer?.count == 16)")
-            tcp.readBuffer = nil
-            trace.log("cleared \(tcp.readBuffer == nil)")
+            trace.log("fits \(allocatedSize(tcp) <= 296)")
+            trace.log("loop \(tcp.loop === loop)")
+            trace.log("none \(tcp.owner == nil)")
+            let socket = Socket()
+            tcp.owner = socket
+            trace.log("socket \(tcp.owner === socket)")
+            let other = Other()
+            tcp.owner = other
+            trace.log("other \(tcp.owner === other && tcp.owner?.readBuffer == nil)")
+            tcp.owner = nil
+            trace.log("cleared \(tcp.owner == nil)")
             tcp.close()
+            socket.destroy()
         }
-        #expect(result.trace == ["fits true", "none true", "set true", "cleared true"])
+        #expect(result.trace == ["fits true", "loop true", "none true", "socket true", "other true", "cleared true"])
     }
 
     @Test func failedInitThrowsAndFreesAtOnce() {

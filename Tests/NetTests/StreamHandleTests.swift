@@ -20,7 +20,7 @@ import Testing
             #expect(port > 0)
             var received = 0
             var sum: UInt64 = 0
-            server.onConnection = { status in
+            server.owner = ConnectionSink { status in
                 #expect(status == 0)
                 guard let peer = try? TCPHandle(loop: loop) else { return }
                 #expect(server.accept(peer) == 0)
@@ -117,7 +117,7 @@ import Testing
             #expect(server.bind(path) == 0)
             #expect(server.listen(backlog: 511) == 0)
             #expect(server.name(peer: false) == path)
-            server.onConnection = { _ in
+            server.owner = ConnectionSink { _ in
                 guard let peer = try? PipeHandle(loop: loop) else { return }
                 _ = server.accept(peer)
                 peer.owner = ReadSink { event in
@@ -154,4 +154,14 @@ private final class ReadSink: StreamHandleOwner {
     func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) { body(event) }
     func handleDidClose(hadError: Bool) {}
     func handleClosedUnannounced(_ handle: StreamHandle) {}
+}
+
+/// Hands a listening handle's incoming connections to a closure, as a server takes them.
+private final class ConnectionSink: StreamHandleOwner {
+    let body: (Int32) -> Void
+    init(_ body: @escaping (Int32) -> Void) { self.body = body }
+    func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) {}
+    func handleDidClose(hadError: Bool) {}
+    func handleClosedUnannounced(_ handle: StreamHandle) {}
+    func handleConnection(_ status: Int32) { body(status) }
 }

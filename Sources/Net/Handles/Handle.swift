@@ -26,10 +26,13 @@ class Handle {
     /// The handle's memory (`storage`): the first stored property sits right after the object header, where
     /// the standard library's `_getUnsafePointerToStoredProperties` points. Valid while the object lives.
     @inline(__always) final var raw: UnsafeMutableRawPointer { _getUnsafePointerToStoredProperties(self) }
-    /// The loop this handle belongs to, held without a count. Used only while the handle is open or from
-    /// its callbacks, where the loop is alive: a loop closes every handle still open before it goes
-    /// (`EventLoop.shutdown`).
-    final let loopReference: Unmanaged<EventLoop>
+    /// The loop this handle belongs to, without a count: libuv's own pointer to its loop (`handle.loop`),
+    /// whose `data` is the `EventLoop` (no field of its own: 8 bytes per connection). Used only from libuv's
+    /// `init` on, while the handle is open or from its callbacks, where the loop is alive: a loop closes
+    /// every handle still open before it goes (`EventLoop.shutdown`).
+    @inline(__always) final var loopReference: Unmanaged<EventLoop> {
+        Unmanaged.fromOpaque(handle.pointee.loop.pointee.data!)
+    }
     /// The loop this handle belongs to (see `loopReference`).
     final var loop: EventLoop { loopReference.takeUnretainedValue() }
 
@@ -57,7 +60,6 @@ class Handle {
         if !loop.isRunning, type == UV_TCP || type == UV_NAMED_PIPE { EventLoop.checkNotInTask() }
         precondition(uv_handle_size(type) <= MemoryLayout<net_handle_storage>.size,
                      "net_handle_storage has no room for a \(String(cString: uv_handle_type_name(type))) handle")
-        self.loopReference = Unmanaged.passUnretained(loop)
         let status = initialize(raw)
         if status < 0 {
             isClosing = true

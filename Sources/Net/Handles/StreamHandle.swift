@@ -19,9 +19,10 @@ class StreamHandle: Handle {
     }
 
     // The order of the stored properties is the object's layout: the one-byte fields first, in the bytes
-    // `Handle`'s two flags leave before the next 8-byte boundary (the read buffer's optional tag among
-    // them, as `hasReadBuffer`), so that a TCP handle's object is 344 bytes, a 352-byte malloc chunk
-    // (it was 355, a 368-byte one).
+    // `Handle`'s two flags leave before the next 8-byte boundary, then the owner, one word, so that a TCP
+    // handle's object is 296 bytes, a 304-byte malloc chunk (it was 344, a 352-byte one: the owner was
+    // two words, and a listening handle's connection callback and an `onread` buffer had fields of
+    // their own, which the owner now answers for).
 
     /// Whether the owner hears of the close (`handleDidClose`), and with which `hadError`.
     @exclusivity(unchecked) final var closeNotice: CloseNotice = .none
@@ -31,23 +32,47 @@ class StreamHandle: Handle {
     @exclusivity(unchecked) final var readsLarge = false
     /// Whether `readStart()` is in effect.
     @exclusivity(unchecked) final private(set) var isReading = false
-    /// Whether `readBufferStorage` is set (see `readBuffer`).
-    @exclusivity(unchecked) private final var hasReadBuffer = false
-    /// Receives every read and, when asked for with `closeNotice`, the close; set before `readStart()`,
-    /// dropped at close. An object rather than two closures: a socket would allocate a closure context
-    /// for each (two allocations per connection).
-    @exclusivity(unchecked) final var owner: (any StreamHandleOwner)?
-    /// Receives each incoming connection's status on a listening handle. Dropped at close.
-    @exclusivity(unchecked) final var onConnection: ((Int32) -> Void)?
-    /// `readBuffer`'s value when `hasReadBuffer`.
-    @exclusivity(unchecked) private final var readBufferStorage = UnsafeMutableRawBufferPointer(start: nil, count: 0)
+    /// Whether reads go into the owner's `readBuffer` (Node's `onread.buffer`) instead of the loop's slab.
+    @exclusivity(unchecked) final var readsIntoOwnerBuffer = false
+    /// What `ownerObject` is: a socket and a server are called as what they are, without a dynamic cast.
+    @exclusivity(unchecked) private final var ownerKind = OwnerKind.none
+    /// `owner`, in one word (an existential would take two, the witness table's): the conformance is
+    /// looked up only for an owner that is neither a socket nor a server (a test's).
+    @exclusivity(unchecked) private final var ownerObject: AnyObject?
 
-    /// A buffer the owner wants reads to go into (Node's `onread.buffer`); nil uses the loop's slab.
-    final var readBuffer: UnsafeMutableRawBufferPointer? {
-        @inline(__always) get { hasReadBuffer ? readBufferStorage : nil }
+    private enum OwnerKind: UInt8 {
+        case none, socket, server, other
+    }
+
+    /// Receives every read, each incoming connection of a listening handle and, when asked for with
+    /// `closeNotice`, the close; set before `readStart()`, dropped at close. An object rather than
+    /// closures: a socket would allocate a closure context for each (two allocations per connection).
+    final var owner: (any StreamHandleOwner)? {
+        get {
+            guard let ownerObject else { return nil }
+            switch ownerKind {
+            case .socket: return unsafeDowncast(ownerObject, to: Socket.self)
+            case .server: return unsafeDowncast(ownerObject, to: Server.self)
+            case .none, .other: return (ownerObject as! any StreamHandleOwner)
+            }
+        }
         set {
-            hasReadBuffer = newValue != nil
-            readBufferStorage = newValue ?? UnsafeMutableRawBufferPointer(start: nil, count: 0)
+            ownerObject = newValue
+            // The dynamic type against the final classes: a load and a compare, where `is` is a dynamic cast.
+            guard let newValue else { ownerKind = .none; return }
+            let type = type(of: newValue)
+            ownerKind = type == Socket.self ? .socket : type == Server.self ? .server : .other
+        }
+    }
+
+    /// Hands a read to the owner: a socket directly (no witness table, no retain: the handle holds it),
+    /// any other owner through the protocol.
+    @inline(__always) private final func deliver(_ event: ReadEvent) {
+        if ownerKind == .socket {
+            Unmanaged.passUnretained(unsafeDowncast(ownerObject.unsafelyUnwrapped, to: Socket.self))
+                ._withUnsafeGuaranteedRef { $0.handleRead(event, from: self) }
+        } else {
+            owner?.handleRead(event, from: self)
         }
     }
 
@@ -62,8 +87,7 @@ class StreamHandle: Handle {
         case .closedWithError: owner?.handleDidClose(hadError: true)
         }
         closeNotice = .none
-        onConnection = nil
-        readBuffer = nil
+        readsIntoOwnerBuffer = false
         isReading = false
     }
 
@@ -77,7 +101,7 @@ class StreamHandle: Handle {
         // Both callbacks borrow the handle's object and its loop: no reference counting per read.
         let status = uv_read_start(stream, { handle, suggested, buf in
             StreamHandle.borrowing(handle!) { stream in
-                if let user = stream.readBuffer {
+                if stream.readsIntoOwnerBuffer, let user = stream.owner?.readBuffer {
                     buf!.pointee = uv_buf_init(user.baseAddress!.assumingMemoryBound(to: CChar.self), UInt32(clamping: user.count))
                 } else {
                     let large = stream.readsLarge
@@ -96,12 +120,12 @@ class StreamHandle: Handle {
                 event = .error(Int32(clamping: nread))
             }
             StreamHandle.borrowing(handle!) { stream in
-                if nread > 0, stream.readBuffer == nil {
+                if nread > 0, !stream.readsIntoOwnerBuffer {
                     // A read that filled its block is followed by a large one; one under 64 KiB ends that.
                     let filled = nread == Int(clamping: buf!.pointee.len)
                     if filled || nread < EventLoop.readSize { stream.readsLarge = filled }
                 }
-                stream.withLoop { $0.dispatch { stream.owner?.handleRead(event, from: stream) } }
+                stream.withLoop { $0.dispatch { stream.deliver(event) } }
             }
         })
         if status == 0 { isReading = true }
@@ -273,12 +297,12 @@ class StreamHandle: Handle {
 
     // MARK: Listening
 
-    /// `uv_listen`; each incoming connection reports through `onConnection`.
+    /// `uv_listen`; each incoming connection reports to the owner's `handleConnection`.
     final func listen(backlog: Int32) -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
         return uv_listen(stream, backlog) { server, status in
             let stream = StreamHandle.from(server!)
-            stream.loop.dispatch { stream.onConnection?(status) }
+            stream.loop.dispatch { stream.owner?.handleConnection(status) }
         }
     }
 
@@ -305,6 +329,17 @@ protocol StreamHandleOwner: AnyObject {
     func handleDidClose(hadError: Bool)
     /// The handle closed without a `closeNotice`: the loop shut down with it open.
     func handleClosedUnannounced(_ handle: StreamHandle)
+    /// An incoming connection's status, on a listening handle.
+    func handleConnection(_ status: Int32)
+    /// Where reads go while the handle's `readsIntoOwnerBuffer` is set (nil: the loop's slab).
+    var readBuffer: UnsafeMutableRawBufferPointer? { get }
+}
+
+extension StreamHandleOwner {
+    /// Owners that never listen hear of no connection.
+    func handleConnection(_ status: Int32) {}
+    /// Owners without an `onread` buffer read into the loop's slab.
+    var readBuffer: UnsafeMutableRawBufferPointer? { nil }
 }
 
 extension StreamHandle {

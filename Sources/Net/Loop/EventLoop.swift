@@ -90,6 +90,8 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         uv = .allocate(capacity: 1)
         let status = uv_loop_init(uv)
         precondition(status == 0, "uv_loop_init failed: \(NetError.uvErrorName(status))")
+        // Every handle finds its `EventLoop` here, through libuv's pointer to the loop (`Handle.loop`).
+        uv.pointee.data = Unmanaged.passUnretained(self).toOpaque()
         do {
             wakeup = try AsyncHandle(loop: self) { [unowned self] in self.drainInbox() }
             checkHandle = try PhaseHandle(loop: self, phase: .check) { [unowned self] in self.runImmediates() }
@@ -365,7 +367,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
         runDeferred()
         // A callback run by the closing (a 'close' listener that connects again) can open a new handle, so
         // close and run until libuv has none left. Handles rely on this: no handle outlives its loop
-        // (`Handle.loopReference` does not keep it alive), and the loop's memory is freed with the loop.
+        // (`Handle.loop` does not keep it alive), and the loop's memory is freed with the loop.
         var status: Int32
         var rounds = 0
         repeat {

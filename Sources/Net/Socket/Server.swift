@@ -302,7 +302,6 @@ public final class Server: EventEmitter {
     private func startListening(_ listener: StreamHandle, backlog: Int, key: String, address: String?, port: Int?) {
         handle = listener
         listener.owner = self
-        listener.onConnection = { [self] status in onConnection(status) }
         let status = listener.listen(backlog: Int32(clamping: backlog > 0 ? backlog : 511))
         if status < 0 {
             let error = NetError.uvWithHostPort(status, syscall: "listen", address: address, port: port)
@@ -423,7 +422,8 @@ public final class Server: EventEmitter {
 
     // MARK: Connections
 
-    private func onConnection(_ status: Int32) {
+    /// The listening handle's owner callback: one incoming connection (or a failed accept's status).
+    func handleConnection(_ status: Int32) {
         guard status >= 0 else {
             emitError(.errno(status, syscall: "accept"))
             return

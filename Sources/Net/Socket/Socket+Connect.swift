@@ -207,7 +207,7 @@ extension Socket {
                 if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
                 if keepAliveEnabled { _ = tcp.setKeepAlive(true, delaySeconds: keepAliveDelaySeconds) }
             }
-            if let onread = onreadState { handle?.readBuffer = onread.current }
+            if onreadState != nil { handle?.readsIntoOwnerBuffer = true }
             emit(.connect)
             emit(.ready)
             if streamState.readableState!.readable && !isPaused() { read(0) }

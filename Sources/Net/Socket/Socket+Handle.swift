@@ -6,6 +6,8 @@ import CLibUV
 extension Socket: StreamHandleOwner {
     func handleRead(_ event: StreamHandle.ReadEvent, from stream: StreamHandle) { onRead(event, from: stream) }
     func handleDidClose(hadError: Bool) { emitHandleClose(hadError) }
+    /// The `onread` buffer reads go into (see `OnReadState`).
+    var readBuffer: UnsafeMutableRawBufferPointer? { onreadState?.current }
 
     /// The loop shut down (its thread ended) with this socket open. Nothing is emitted any more, as nothing
     /// is after Node's process exits; the listeners are dropped, since one that captures the socket would

@@ -83,7 +83,9 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
     /// Node's `_readableState` and `_writableState` for this socket: the socket itself.
     @inline(__always) public var streamState: StreamState { self }
 
-    unowned let loop: EventLoop
+    /// The socket's loop: its thread's (a socket is used only on the thread that made it). Not a field:
+    /// 8 bytes per connection, which the malloc chunk of the socket crossed.
+    @inline(__always) var loop: EventLoop { handle?.loop ?? EventLoop.current }
     @exclusivity(unchecked) var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
     @exclusivity(unchecked) var server: Server?
@@ -235,7 +237,6 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
 
     /// A socket with no handle (Node's `new net.Socket()`): what `connect()` starts from.
     init(unconnected options: borrowing Options) {
-        loop = EventLoop.current
         allowHalfOpen = options.allowHalfOpen
         super.init(readable: ReadableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024),
                    writable: WritableState.Options(highWaterMark: options.highWaterMark ?? 16 * 1024))
@@ -249,7 +250,6 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
 
     /// A socket around an accepted connection.
     init(accepted handle: StreamHandle, server: Server, allowHalfOpen: Bool, pauseOnCreate: Bool, highWaterMark: Int? = nil) {
-        loop = handle.loop
         self.allowHalfOpen = allowHalfOpen
         self.server = server
         super.init(readable: ReadableState.Options(highWaterMark: highWaterMark ?? 16 * 1024),

@@ -203,8 +203,7 @@ extension Socket {
     func deliverToOnRead(_ onread: OnReadState, count: Int) {
         let keepReading = onread.callback(count, onread.current)
         if let provider = onread.provider {
-            onread.current = provider()
-            handle?.readBuffer = onread.current
+            onread.current = provider()   // the handle asks for it (`readBuffer`) before the next read
         }
         if !keepReading { handle?.readStop() }
     }
