@@ -3,17 +3,17 @@ import NetTestSupport
 import Testing
 
 /// The listener storage's layout and the names it no longer stores: a slot holds the listener's closure
-/// itself (two words), its payload type, an optional `Extra` and a word of bits (40 bytes, so a socket's
-/// three reserved slots take 152 bytes of storage and adding a listener allocates nothing of Net's), and
-/// an event of a custom name keeps its name in the slot's `Extra`; a `once` listener gets one only when
+/// itself (two words), its payload type or an `Extra` holding it, and a word of bits (32 bytes, so a
+/// socket's three reserved slots take 128 bytes of storage and adding a listener allocates nothing of
+/// Net's), and an event of a custom name keeps its name in the slot's `Extra`; a `once` listener gets one only when
 /// `rawListeners` hands out its wrapper (see `OnceListenerTests`).
 @Suite struct ListenerSlotTests {
     final class Emitter: EventEmitter {
         let eventListeners = EventListeners()
     }
 
-    @Test func aSlotIsFiveWordsAndOnlyCustomNamesAndWrappedOnceListenersHaveAnExtra() {
-        #expect(MemoryLayout<EventListeners.Slot>.stride == 40)
+    @Test func aSlotIsFourWordsAndOnlyCustomNamesAndWrappedOnceListenersHaveAnExtra() {
+        #expect(MemoryLayout<EventListeners.Slot>.stride == 32)
         let emitter = Emitter()
         emitter.on(EventKey<Emitter, Int>("data")) { _ in }
         emitter.once(EventKey<Emitter, Int>("data")) { _ in }

@@ -136,20 +136,38 @@ private let listenerIDs = Atomic<UInt64>(1)
 /// listeners and stream state are one allocation; streams get ``EventEmitter/eventListeners`` from it
 /// without declaring it. The class cannot be subclassed outside Net.
 public class EventListeners {
-    /// One listener: its closure (`function`, as one of the four holders below stored it, the kind in
-    /// `bits`), the payload type it takes, and for a custom name (or a `once` listener `rawListeners`
-    /// handed out) an `Extra`.
+    /// One listener, in four words (32 bytes: a socket's three reserved slots and the array's header are
+    /// a 128-byte block): its closure (`function`, as one of the four holders below stored it, the kind
+    /// in `bits`), the payload type it takes, or for a custom name (or a `once` listener `rawListeners`
+    /// handed out) an `Extra` that holds it, and the bits.
     struct Slot {
         /// The closure's two words.
         let function: ErasedFunction
-        /// The payload type of a generic listener (`P` of `on<P>`): `emit` checks it before calling. Unused
-        /// by the other kinds, whose payload type the kind says.
-        let payload: Any.Type
-        /// The custom name, and the `fired` flag shared with `rawListeners`' wrapper, for the listeners
-        /// that have either (nil for most: a `once` listener gets one only from `rawListeners`).
-        let extra: Extra?
+        /// The payload type, or the `Extra` holding it: one word (the enum lives in the spare bits).
+        let tail: Tail
         /// The listener's id, with `onceBit`, the closure's kind and the name's tag.
         let bits: UInt64
+
+        /// See `tail`.
+        enum Tail {
+            case payload(Any.Type)
+            case extra(Extra)
+        }
+
+        /// The payload type of a generic listener (`P` of `on<P>`): `emit` checks it before calling. The
+        /// other kinds' payload type is the one their kind says.
+        @inline(__always) var payload: Any.Type {
+            switch tail {
+            case .payload(let type): type
+            case .extra(let extra): extra.payload
+            }
+        }
+        /// The custom name, and the `fired` flag shared with `rawListeners`' wrapper, for the listeners
+        /// that have either (nil for most: a `once` listener gets one only from `rawListeners`).
+        @inline(__always) var extra: Extra? {
+            if case .extra(let extra) = tail { return extra }
+            return nil
+        }
 
         static let onceBit: UInt64 = 1 << 63
         static let hookBit: UInt64 = 1 << 62
@@ -162,8 +180,7 @@ public class EventListeners {
 
         init(name: EventName, function: ErasedFunction, payload: Any.Type, bits: UInt64) {
             self.function = function
-            self.payload = payload
-            extra = name.tag == .custom ? Extra(name.string) : nil
+            tail = name.tag == .custom ? .extra(Extra(name.string, payload)) : .payload(payload)
             self.bits = bits | UInt64(name.tag.rawValue) << Self.tagShift
         }
 
@@ -171,8 +188,7 @@ public class EventListeners {
         /// listener before handing out its wrapper.
         init(withExtra slot: Slot) {
             function = slot.function
-            payload = slot.payload
-            extra = slot.extra ?? Extra(nil)
+            tail = .extra(slot.extra ?? Extra(nil, slot.payload))
             bits = slot.bits
         }
 
@@ -222,12 +238,18 @@ public class EventListeners {
     }
 
     /// What a slot keeps besides its closure for a custom event name, or for a `once` listener that
-    /// `rawListeners` wrapped. `fired` is then Node's flag of the `once` wrapper (set when it has been
-    /// called), shared by the emitter and the wrapper; for other `once` listeners see `OnceRecord`.
+    /// `rawListeners` wrapped: the name, the payload type (in the word the slot has for it) and `fired`,
+    /// Node's flag of the `once` wrapper (set when it has been called), shared by the emitter and the
+    /// wrapper; for other `once` listeners see `OnceRecord`.
     final class Extra {
         let name: String?
+        /// The slot's payload type (see `Slot.payload`).
+        let payload: Any.Type
         var fired = false
-        init(_ name: String?) { self.name = name }
+        init(_ name: String?, _ payload: Any.Type) {
+            self.name = name
+            self.payload = payload
+        }
     }
 
     /// What few emitters use: the warning seam, the events that printed a MaxListenersExceededWarning, and

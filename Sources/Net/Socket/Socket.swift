@@ -274,9 +274,9 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
     /// `prependListener` and `removeAllListeners` it is an ordinary listener, as in Node.
     ///
     /// The first listener reserves room for `count` in all, so that the usual ones take one allocation: on
-    /// an accepted socket its own, a 'data' and an 'error' listener (3 slots, a 160-byte block); on a
-    /// socket that connects also a 'connect' (`createConnection`'s callback) and a 'close' or 'end'
-    /// (4 slots, a 208-byte block).
+    /// an accepted socket its own, a 'data' and an 'error' listener (3 slots, a 144-byte malloc chunk); on
+    /// a socket that connects also a 'connect' (`createConnection`'s callback) and a 'close' or 'end'
+    /// (4 slots, a 176-byte chunk).
     func addEndListener(reserving count: Int) {
         if eventListeners.slots.isEmpty { eventListeners.reserve(count) }
         addHook(.end, Socket.endHook)
