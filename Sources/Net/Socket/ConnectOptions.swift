@@ -2,6 +2,11 @@ import CLibUV
 
 /// Options for ``Socket/connect(_:_:)`` and ``createConnection(_:_:)`` (Node's `socket.connect(options)`).
 public struct ConnectOptions {
+    /// The options Node's `net.connect(options)` also hands to `new Socket(options)`, stored as such so
+    /// that `createConnection` passes them on without building a copy (490 instructions per connection).
+    /// The properties they share with ``Socket/Options`` read and write them here.
+    var socketOptions = Socket.Options()
+
     /// The port to connect to (TCP). Required unless `path` is set.
     public var port: Int?
     /// The host: an IP literal (no lookup) or a name resolved with `getaddrinfo`. Default `"localhost"`.
@@ -17,36 +22,72 @@ public struct ConnectOptions {
     /// A custom resolver in place of `getaddrinfo` (Node's `lookup` option).
     public var lookup: LookupFunction?
     /// Turn off Nagle's algorithm once connected.
-    public var noDelay: Bool
+    public var noDelay: Bool {
+        get { socketOptions.noDelay }
+        set { socketOptions.noDelay = newValue }
+    }
     /// The path of a Unix domain socket to connect to instead of TCP.
     public var path: String?
     /// Keep the writable side open after the peer ends (for ``createConnection(_:_:)``).
-    public var allowHalfOpen: Bool
+    public var allowHalfOpen: Bool {
+        get { socketOptions.allowHalfOpen }
+        set { socketOptions.allowHalfOpen = newValue }
+    }
     /// Turn on TCP keep-alive once connected (as `setKeepAlive(true, keepAliveInitialDelay)`).
-    public var keepAlive: Bool
+    public var keepAlive: Bool {
+        get { socketOptions.keepAlive }
+        set { socketOptions.keepAlive = newValue }
+    }
     /// The keep-alive idle time in milliseconds (whole seconds are used; 0 keeps the system's; a negative
     /// value counts as 0, as in Node).
-    public var keepAliveInitialDelay: Int
+    public var keepAliveInitialDelay: Int {
+        get { socketOptions.keepAliveInitialDelay }
+        set { socketOptions.keepAliveInitialDelay = newValue }
+    }
     /// Reads go into this buffer and to its callback instead of 'data' events (Node's `onread`).
-    public var onread: OnRead?
+    public var onread: OnRead? {
+        get { socketOptions.onread }
+        set { socketOptions.onread = newValue }
+    }
     /// An idle timeout in milliseconds, as `setTimeout(timeout)` right after `connect()`.
     public var timeout: Int?
     /// Destroys the socket with an AbortError when aborted (for ``createConnection(_:_:)``).
-    public var signal: AbortSignal?
+    public var signal: AbortSignal? {
+        get { socketOptions.signal }
+        set { socketOptions.signal = newValue }
+    }
     /// Opt in to write gathering, which is not Node's (default false); see ``Socket/gatherWrites``.
-    public var gatherWrites = false
+    public var gatherWrites: Bool {
+        get { socketOptions.gatherWrites }
+        set { socketOptions.gatherWrites = newValue }
+    }
     /// For ``createConnection(_:_:)``: an existing descriptor for the new socket, as `Socket.Options.fd`.
-    public var fd: Int32?
+    public var fd: Int32? {
+        get { socketOptions.fd }
+        set { socketOptions.fd = newValue }
+    }
     /// For ``createConnection(_:_:)``: whether reads are allowed, as `Socket.Options.readable`.
-    public var readable: Bool = true
+    public var readable: Bool {
+        get { socketOptions.readable }
+        set { socketOptions.readable = newValue }
+    }
     /// For ``createConnection(_:_:)``: whether writes are allowed, as `Socket.Options.writable`.
-    public var writable: Bool = true
+    public var writable: Bool {
+        get { socketOptions.writable }
+        set { socketOptions.writable = newValue }
+    }
     /// For ``createConnection(_:_:)``: the stream high-water mark in bytes, as `Socket.Options.highWaterMark`
     /// (a negative value throws ERR_INVALID_ARG_VALUE, as in Node).
-    public var highWaterMark: Int?
+    public var highWaterMark: Int? {
+        get { socketOptions.highWaterMark }
+        set { socketOptions.highWaterMark = newValue }
+    }
     /// For ``createConnection(_:_:)``: connecting to an address this list blocks fails with `ERR_IP_BLOCKED`
     /// (Node v22's `blockList`; the socket keeps it as `Socket.Options.blockList`).
-    public var blockList: BlockList?
+    public var blockList: BlockList? {
+        get { socketOptions.blockList }
+        set { socketOptions.blockList = newValue }
+    }
     /// Happy eyeballs (RFC 8305, Node's `autoSelectFamily`): look up every address of a host name and try
     /// them in turn, alternating families, each after `autoSelectFamilyAttemptTimeout` ms. nil takes
     /// ``getDefaultAutoSelectFamily()`` (true, as Node v20). Not used for an IP literal, with `family` 4 or
@@ -66,11 +107,7 @@ public struct ConnectOptions {
         allowHalfOpen: Bool = false, keepAlive: Bool = false, keepAliveInitialDelay: Int = 0,
         onread: OnRead? = nil, timeout: Int? = nil, signal: AbortSignal? = nil
     ) {
-        self.keepAlive = keepAlive
-        self.keepAliveInitialDelay = keepAliveInitialDelay
-        self.onread = onread
         self.timeout = timeout
-        self.signal = signal
         self.port = port
         self.host = host
         self.localAddress = localAddress
@@ -78,8 +115,8 @@ public struct ConnectOptions {
         self.family = family
         self.hints = hints
         self.lookup = lookup
-        self.noDelay = noDelay
-        self.allowHalfOpen = allowHalfOpen
+        socketOptions = Socket.Options(allowHalfOpen: allowHalfOpen, signal: signal, noDelay: noDelay,
+                                       keepAlive: keepAlive, keepAliveInitialDelay: keepAliveInitialDelay, onread: onread)
     }
 
     /// Options for a Unix domain socket at `path`.

@@ -21,13 +21,3 @@ extension Socket {
         blockList = options.blockList
     }
 }
-
-extension Net.ConnectOptions {
-    /// The `Socket.Options` Node's `net.connect(options)` hands to `new Socket(options)`.
-    var socketOptions: Socket.Options {
-        Socket.Options(fd: fd, allowHalfOpen: allowHalfOpen, readable: readable, writable: writable,
-                       highWaterMark: highWaterMark, signal: signal, noDelay: noDelay, keepAlive: keepAlive,
-                       keepAliveInitialDelay: keepAliveInitialDelay, onread: onread,
-                       blockList: blockList, gatherWrites: gatherWrites)
-    }
-}
