@@ -38,11 +38,13 @@ public enum StreamTick: UInt8 {
 /// The state behind a ``Stream``: Node's `_readableState` and `_writableState`, plus what `destroy` shares.
 ///
 /// One object holds both halves and the stream's listeners (it is the stream's ``EventListeners``), so
-/// that a socket's stream state is one allocation: ``readable`` and ``writable`` are views of it.
+/// that a stream's state is one allocation: ``readableState`` and ``writableState`` are views of it. A
+/// ``Socket`` is its own state (it inherits from this class), so that a socket, its state and its
+/// listeners are one object. The class cannot be subclassed outside Net.
 public class StreamState: EventListeners {
-    /// The readable half, for ``Readable`` streams.
+    /// The readable half, for ``Readable`` streams (Node's `_readableState`).
     @inline(__always) public final var readableState: ReadableState? { hasReadable ? ReadableState(self) : nil }
-    /// The writable half, for ``Writable`` streams.
+    /// The writable half, for ``Writable`` streams (Node's `_writableState`).
     @inline(__always) public final var writableState: WritableState? { hasWritable ? WritableState(self) : nil }
     /// The readable half's fields (unused when the stream has none). Both halves opt out of dynamic
     /// exclusivity checks: the state is confined to its loop's thread and no access to it is held across
