@@ -148,6 +148,9 @@ extension Stream {
         return self
     }
 
+    // Specialised for the socket, whose every close runs it (the optimiser left it generic: each read of
+    // `streamState` a witness call).
+    @_specialize(where Self == Socket)
     func destroyStream(_ error: NetError?, _ callback: (() -> Void)?) {
         let state = streamState
         if state.destroyed {
@@ -175,6 +178,7 @@ extension Stream {
 
     /// What follows `_destroy`'s callback: the halves are closed, and 'error' (if any) and the machinery's
     /// 'close' follow on the next tick.
+    @_specialize(where Self == Socket)
     private func finishDestroy(_ error: NetError?, _ callback: (() -> Void)?) {
         let state = streamState
         state.setError(error)
