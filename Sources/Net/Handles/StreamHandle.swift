@@ -65,8 +65,8 @@ class StreamHandle: Handle {
         }
     }
 
-    /// Hands a read to the owner: a socket directly (no witness table, no retain: the handle holds it),
-    /// any other owner through the protocol.
+    /// Hands a read to the owner: a socket directly, borrowed (no witness table; the handle holds it for
+    /// the call), any other owner through the protocol.
     @inline(__always) private final func deliver(_ event: ReadEvent) {
         if ownerKind == .socket {
             Unmanaged.passUnretained(unsafeDowncast(ownerObject.unsafelyUnwrapped, to: Socket.self))

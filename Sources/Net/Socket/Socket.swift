@@ -83,8 +83,9 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
     /// Node's `_readableState` and `_writableState` for this socket: the socket itself.
     @inline(__always) public var streamState: StreamState { self }
 
-    /// The socket's loop: its thread's (a socket is used only on the thread that made it). Not a field:
-    /// 8 bytes per connection, which the malloc chunk of the socket crossed.
+    /// The socket's loop: its handle's, or before it has one its thread's (a socket is used only on the
+    /// thread that made it). Not a field: 8 bytes per connection, which the malloc chunk of the socket
+    /// crossed.
     @inline(__always) var loop: EventLoop { handle?.loop ?? EventLoop.current }
     @exclusivity(unchecked) var handle: StreamHandle?
     /// The server that accepted this socket, which counts it until it closes.
