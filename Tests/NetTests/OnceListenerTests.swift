@@ -58,6 +58,7 @@ import Testing
                 e.on(x) { log("1: a"); n += 1; if n < 5 { e.emit(x) } }
                 e.once(x) { log("1: once") }
                 e.emit(x); log("1: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
             }
             do {
                 let e = Emitter()
@@ -65,6 +66,7 @@ import Testing
                 e.on(x) { log("2: a"); e.off(x, token!) }
                 token = e.once(x) { log("2: once") }
                 e.emit(x); e.emit(x); log("2: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
             }
             do {
                 let e = Emitter()
@@ -72,23 +74,28 @@ import Testing
                 e.on(x) { log("3: a"); w[1](()) }
                 e.once(x) { log("3: once") }
                 w = e.rawListeners(x); e.emit(x); w[1](()); log("3: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
+                w = []   // and `w` holds the first listener, which captures `w`
             }
             do {
                 let e = Emitter()
                 e.once(x) { log("4: once") }
                 let w = e.rawListeners(x); e.emit(x); w[0](()); log("4: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
             }
             do {
                 let e = Emitter()
                 e.once(x) { log("5: o1"); e.emit(x) }
                 e.once(x) { log("5: o2") }
                 e.emit(x); e.emit(x); log("5: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
             }
             do {
                 let e = Emitter()
                 e.on(x) { log("6: a") }
                 e.once(x) { log("6: o"); e.once(x) { log("6: once") } }
                 e.emit(x); e.emit(x); log("6: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
             }
             do {
                 let e = Emitter()
@@ -96,6 +103,8 @@ import Testing
                 e.on(x) { log("7: a"); if w.count > 1 { w[1](()) } }
                 e.once(x) { log("7: once") }
                 w = e.rawListeners(x); w[1](()); e.emit(x); log("7: count \(e.listenerCount(x))")
+                e.removeAllListeners()   // the listeners capture `e` (or wrappers that do): break the cycle
+                w = []   // and `w` holds the first listener, which captures `w`
             }
         }
     }
@@ -117,5 +126,6 @@ import Testing
         e.once(x) { calls += 1000 }
         e.emit(x)
         #expect(calls == 1112 && OnceRecord.current.fired.isEmpty)
+        e.removeAllListeners()   // the first listener captures `e`
     }
 }
