@@ -156,11 +156,16 @@ import Testing
         }
         let result = LoopThread.run { loop, trace in
             guard let tcp = try? TCPHandle(loop: loop) else { trace.log("no handle"); return }
-            // The smallest of 32 (see `blockSize`): one alone may land in a larger free block.
-            var handles: [TCPHandle] = [tcp]
-            while handles.count < 32, let another = try? TCPHandle(loop: loop) { handles.append(another) }
-            trace.log("fits \(handles.map(allocatedSize).min()! <= 296)")
-            for handle in handles.dropFirst() { handle.close() }
+            // `blockSize` takes the smallest of 32: one alone may land in a larger free block. Each handle
+            // lives until it is closed, so they are kept to be closed here.
+            var measured: [TCPHandle] = []
+            let size = blockSize { () -> TCPHandle in
+                let handle = try! TCPHandle(loop: loop)
+                measured.append(handle)
+                return handle
+            }
+            trace.log("fits \(size <= 296)")
+            for handle in measured { handle.close() }
             trace.log("loop \(tcp.loop === loop)")
             trace.log("none \(tcp.owner == nil)")
             let socket = Socket()
