@@ -30,7 +30,7 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     // Loop-confined state touched on every callback: no access to it overlaps another (one thread, and
     // no reference to it is held across a call out), so the dynamic exclusivity checks, which profiles
     // showed at a fifth of the instructions of a ping-pong round trip, are turned off for it.
-    @exclusivity(unchecked) private var ticks = Deque<Tick>()
+    @exclusivity(unchecked) private var ticks = TickQueue()
     @exclusivity(unchecked) private var drainingTicks = false
     @exclusivity(unchecked) private var callbackDepth = 0
     /// The task waiting for the end of the callback (see ``deferToCallbackEnd(_:)``). One at most.
@@ -424,22 +424,6 @@ private func shutDownThreadLoop(_ pointer: UnsafeMutableRawPointer?) {
 protocol CallbackEndTask: AnyObject {
     /// Does the work now; `atExit` (the process is exiting), only what cannot block.
     func runAtCallbackEnd(atExit: Bool)
-}
-
-/// One entry of the tick queue: a closure, or an object and what to run on it.
-enum Tick {
-    case closure(() -> Void)
-    case target(any TickTarget, UInt8)
-    /// A tick queued from a 'close' or 'error' listener, pinning the emitter whose listeners those are
-    /// (see `EventLoop.runPinned`).
-    case pinned(() -> Void, EventListeners)
-}
-
-/// An object that runs ticks queued with a code rather than a closure (a `Socket`, for the stream
-/// machinery's ticks on every read and write): nothing is allocated per tick.
-protocol TickTarget: AnyObject {
-    /// Runs the tick `code` was queued for.
-    func runTick(_ code: UInt8)
 }
 
 extension EventLoop {
