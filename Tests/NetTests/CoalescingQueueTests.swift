@@ -28,4 +28,25 @@ import Testing
             "length \(1003 + 4 + 5 + WritableState.coalesceLimit + 1 + 6)",
         ])
     }
+
+    /// A coalesced chunk grows four-fold from 1 KiB: a corked batch of 64-byte writes up to the 16 KiB
+    /// high-water mark reallocates twice (the array's own doubling did it eight times), never holds more
+    /// than four times its bytes (and 1 KiB), and the caller's buffer is left as it was.
+    @Test func aCoalescedChunkGrowsFourFoldFromOneKiB() {
+        let callers = Buffer.alloc(64, fill: 7)
+        var pending = WritableState.Pending(chunk: callers, callback: nil)
+        var capacities: [Int] = []
+        let slice = [UInt8](repeating: 8, count: 64)
+        for _ in 1..<256 {
+            let took = slice.withUnsafeBytes { WritableState.append($0, to: &pending) }
+            #expect(took)
+            let capacity = pending.chunk.bytes.capacity
+            if capacities.last != capacity { capacities.append(capacity) }
+            #expect(capacity <= max(1024, 4 * pending.chunk.count) + 64)   // malloc may round up a little
+        }
+        #expect(pending.chunk.count == 256 * 64 && pending.writes == 256)
+        #expect(capacities.count == 3, "reallocations: \(capacities)")
+        #expect(callers.count == 64 && callers.bytes.allSatisfy { $0 == 7 })
+        #expect(pending.chunk.bytes[..<64].allSatisfy { $0 == 7 } && pending.chunk.bytes[64...].allSatisfy { $0 == 8 })
+    }
 }
