@@ -4,8 +4,10 @@ import CLibUV
 public struct ConnectOptions {
     /// The options Node's `net.connect(options)` also hands to `new Socket(options)`, stored as such so
     /// that `createConnection` passes them on without building a copy (490 instructions per connection).
-    /// The properties they share with ``Socket/Options`` read and write them here.
-    var socketOptions = Socket.Options()
+    /// The properties they share with ``Socket/Options`` read and write them here. No default value: the
+    /// initializers set it once (a default would be built, then destroyed and replaced: 4 retains and
+    /// releases per connection).
+    var socketOptions: Socket.Options
 
     /// The port to connect to (TCP). Required unless `path` is set.
     public var port: Int?

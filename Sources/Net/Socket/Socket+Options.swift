@@ -3,7 +3,7 @@
 extension Socket {
     /// Node's stream constructor check: a negative `highWaterMark` is
     /// `ERR_INVALID_ARG_VALUE` "The property 'options.readableHighWaterMark' is invalid. Received -1".
-    static func validate(_ options: Options) throws(NetError) {
+    static func validate(_ options: borrowing Options) throws(NetError) {
         if let mark = options.highWaterMark, mark < 0 {
             throw .invalidArgValue("options.readableHighWaterMark", .int(mark))
         }
@@ -11,7 +11,7 @@ extension Socket {
 
     /// What Node's constructor reads beyond the stream options: `noDelay`, `keepAlive`,
     /// `keepAliveInitialDelay` (negative counts as 0, whole seconds) and `onread`.
-    func applyConstructorOptions(_ options: Options) {
+    func applyConstructorOptions(_ options: borrowing Options) {
         setNoDelayOnConnect = options.noDelay
         if options.keepAlive {
             keepAliveEnabled = true
