@@ -158,6 +158,82 @@ import Testing
         }
     }
 
+    /// Corked 64-byte writes, buffers and strings, until one returns false (the one that reaches the
+    /// high-water mark), then past it: every return value, `writableLength` and `writableNeedDrain` as in
+    /// Node, twice over (a second batch after 'drain'), then a write after `end()` fails with Node's error.
+    /// The writes that go into the tail of what is buffered take a shorter path (`writeIntoTail`): this
+    /// pins that it answers exactly as `writeChunk` does.
+    @Test func corkedSmallWritesUntilFalseMatchNode() throws {
+        try SocketDifferentialTests.compare("""
+            const server = net.createServer((c) => {
+              let n = 0;
+              c.on('data', (d) => { n += d.length; });
+              c.on('end', () => { log('S: got ' + n); server.close(); });
+            });
+            server.listen(0, '127.0.0.1', () => {
+              const c = net.connect(server.address().port, '127.0.0.1', () => {
+                let batch = 0;
+                const send = () => {
+                  c.cork();
+                  const rets = [];
+                  for (let i = 0; i < 300; i++) {
+                    const ret = i % 2 ? c.write('s'.repeat(64)) : c.write(Buffer.alloc(64, 97 + i % 26));
+                    if (i === 0 || ret !== rets[rets.length - 1]?.[1]) rets.push([i, ret, c.writableLength, c.writableNeedDrain]);
+                  }
+                  log('C: batch ' + batch + ' ' + JSON.stringify(rets) + ' ' + c.writableLength + ' ' + c.bytesWritten);
+                  c.uncork();
+                  log('C: uncorked ' + c.writableLength);
+                };
+                c.on('drain', () => {
+                  log('C: drain ' + c.writableLength);
+                  if (++batch < 2) return send();
+                  c.end();
+                  log('C: after end ' + c.write(Buffer.alloc(64, 1)) + ' ' + c.writableLength);
+                });
+                c.on('error', (e) => log('C: error ' + show(e)));
+                send();
+              });
+            });
+            """) { log in
+            var server: Server!
+            server = Net.createServer { c in
+                var n = 0
+                c.on(.data) { d in n += d.buffer.count }
+                c.on(.end) { log("S: got \(n)"); server.close() }
+            }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                var c: Socket!
+                c = try! Net.connect(port: server.address()!.port!, host: "127.0.0.1") {
+                    var batch = 0
+                    func send() {
+                        c.cork()
+                        var rets: [String] = []
+                        var last: Bool?
+                        for i in 0..<300 {
+                            let ret = i % 2 == 1
+                                ? c.write(String(repeating: "s", count: 64))
+                                : c.write(Buffer.alloc(64, fill: UInt8(97 + i % 26)))
+                            if last != ret { rets.append("[\(i),\(ret),\(c.writableLength),\(c.writableNeedDrain)]") }
+                            last = ret
+                        }
+                        log("C: batch \(batch) [\(rets.joined(separator: ","))] \(c.writableLength) \(c.bytesWritten)")
+                        c.uncork()
+                        log("C: uncorked \(c.writableLength)")
+                    }
+                    c.on(.drain) {
+                        log("C: drain \(c.writableLength)")
+                        batch += 1
+                        if batch < 2 { return send() }
+                        c.end()
+                        log("C: after end \(c.write(Buffer.alloc(64, fill: 1))) \(c.writableLength)")
+                    }
+                    c.on(.error) { e in log("C: error \(e.code) \(e.message)") }
+                    send()
+                }
+            }
+        }
+    }
+
     /// A stream other than a socket keeps one chunk per write, as Node's: its `_writev` sees them all.
     @Test func otherStreamsStillGetOneChunkPerWrite() {
         let result = LoopThread.run { _, trace in

@@ -38,6 +38,8 @@ extension Socket {
     @discardableResult
     func writeString(_ string: String, _ encoding: Encoding, _ given: ((NetError?) -> Void)?) -> Bool {
         guard Codec.isUTF8(string, in: encoding) else { return writeChunk(Buffer(string, encoding: encoding), given) }
+        // A small string behind the cork, or behind a write in flight, goes into the tail of what is buffered.
+        if given == nil, let taken = WritableState(self).writeIntoTail(utf8: string) { return taken }
         guard admitWrite(given) else { return false }
         var string = string
         if string.utf8.count >= Self.lendableStringSize {

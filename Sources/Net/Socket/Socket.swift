@@ -321,7 +321,9 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
     public var bytesWritten: Int {
         checkThread()
         var total = bytesDispatched + pendingWrites
-        for pending in streamState.writableState!.buffered { total += pending.chunk.count }
+        let writable = streamState.writableState!
+        for pending in writable.buffered { total += pending.chunk.count }
+        total += writable.tail?.count ?? 0   // the writes appended behind the last entry
         return total
     }
 

@@ -14,6 +14,10 @@ extension Socket {
     @discardableResult
     public func write(_ chunk: Buffer, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
         checkThread()
+        // A small write behind the cork, or behind a write in flight, goes into the tail of what is buffered.
+        if callback == nil, let taken = WritableState(self).writeIntoTail(chunk) {
+            return taken
+        }
         return writeChunk(chunk, callback)
     }
 
@@ -28,7 +32,10 @@ extension Socket {
     @discardableResult
     public func write(_ chunk: Chunk, _ callback: ((NetError?) -> Void)? = nil) -> Bool {
         checkThread()
-        return writeChunk(chunk.buffer, callback)
+        // Switched on once: each `chunk.buffer` is a copy, a retain.
+        let buffer = chunk.buffer
+        if callback == nil, let taken = WritableState(self).writeIntoTail(buffer) { return taken }
+        return writeChunk(buffer, callback)
     }
 
     /// Destroys the socket: no more reads or writes, the handle closes; then 'error' (when `error` is

@@ -101,7 +101,7 @@ public class StreamState: EventListeners {
         if let w = writableState {
             w.destroyed = false; w.closed = false; w.closeEmitted = false; w.errored = nil; w.errorEmitted = false
             w.ended = false; w.ending = false; w.finished = false; w.finalCalled = false; w.prefinished = false
-            w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll(); w.heldWrites = 0
+            w.pendingcb = 0; w.writing = false; w.corked = 0; w.length = 0; w.buffered.removeAll(); w.discardTail(); w.heldWrites = 0
         }
         destroyCallbackCalled = false
     }

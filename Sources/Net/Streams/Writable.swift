@@ -73,6 +73,7 @@ public struct WritableState {
     func errorBuffer() {
         // Node returns while a write is in flight; its completion calls this again.
         guard !writing, heldWrites == 0 else { return }
+        sealTail()
         let error = destroyed ? NetError.streamDestroyed("write") : (errored ?? .streamDestroyed("write"))
         while let pending = buffered.popFirst() {
             length -= pending.chunk.count
@@ -84,39 +85,111 @@ public struct WritableState {
         for callback in finished { callback(errored ?? .streamDestroyed("end")) }
     }
 
-    /// Appends `bytes` to `pending` when it takes them (see `Writable.coalesce`): a callback-less chunk
-    /// that is small itself or already coalesced, with room left.
-    ///
-    /// The chunk grows four-fold, from 1 KiB: a corked batch of 64-byte writes up to the 16 KiB high-water
-    /// mark reallocates (and copies what it holds) twice, where the array's own doubling did it eight
-    /// times (63 of the 414 instructions of such a `write`; callgrind, `c2s-cork-buf-64`). A chunk holds at
-    /// most four times its bytes, so a socket that buffers two small writes does not hold 16 KiB for them.
+    /// Appends `bytes` behind the last buffered entry when it takes them (see `Writable.coalesce`): the
+    /// entry has no callback and is small itself or already coalesced, and the two together stay within
+    /// `coalescedChunkLimit`. The bytes go into the tail (see ``CoalescingTail``), a block of their own
+    /// that becomes part of the entry when the queue is next read (`sealTail`); false when the entry does
+    /// not take them (the caller queues them as an entry of their own, sealing the tail first).
     @inline(__always)
-    static func append(_ bytes: UnsafeRawBufferPointer, to pending: inout Pending) -> Bool {
-        guard pending.callback == nil else { return false }
-        let held = pending.chunk.count
-        let needed = held + bytes.count
-        guard needed <= coalescedChunkLimit, held <= coalesceLimit || pending.writes > 1 else { return false }
-        // The first append copies the caller's array (never written to) into one of the chunk's own.
-        if pending.writes == 1 || needed > pending.chunk.bytes.capacity {
-            pending.chunk.bytes = grown(pending.chunk.bytes, toHold: needed, copying: pending.writes == 1)
+    func coalesce(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        if let rare = state.writableStorage.rare, let tail = rare.tail {
+            // Copied out (a pointer), so that nothing holds `rare` across the `memcpy`: a retain less.
+            if tail.hasRoom(for: bytes.count) {
+                tail.copyIn(bytes)
+                return true
+            }
+            return growTail(rare, bytes)
         }
-        // As typed bytes: `append(contentsOf:)` of an `UnsafeBufferPointer<UInt8>` is one `memcpy`, where a
-        // generic collection goes element by element.
-        pending.chunk.bytes.append(contentsOf: bytes.assumingMemoryBound(to: UInt8.self))
-        pending.writes += 1
+        return startTail(bytes)
+    }
+
+    /// The tail is full: grown in place, or, past `coalescedChunkLimit`, sealed (false: the caller queues
+    /// the write as an entry of its own).
+    @inline(never)
+    private func growTail(_ rare: Rare, _ bytes: UnsafeRawBufferPointer) -> Bool {
+        if rare.tail!.append(bytes) { return true }
+        sealTail()
+        return false
+    }
+
+    /// A whole `write()` of a small callback-less chunk, when it goes into the tail: the stream is corked
+    /// or writing, not ending, destroyed or errored, and the tail has room. Exactly what `writeChunk` does
+    /// then (`pendingcb` and `length` count the write, the tail takes the bytes, the return value is
+    /// `length < highWaterMark`, and false sets `needDrain`), in about 90 instructions with the copy where
+    /// `writeChunk` took 370 (callgrind, `c2s-cork-buf-64`); nil when it does not apply (the caller goes on
+    /// with `writeChunk`). A stream's `_interceptWrite` is not asked:
+    /// only a coalescing stream (a socket) gets here, and it intercepts only after `end()`.
+    @inline(__always)
+    func writeIntoTail(_ chunk: Buffer) -> Bool? {
+        writeIntoTail(count: chunk.bytes.count) { tail in chunk.bytes.withUnsafeBytes { tail.copyIn($0) } }
+    }
+
+    /// `writeIntoTail` of a string's UTF-8 (the caller checked that those are the bytes to write).
+    @inline(__always)
+    func writeIntoTail(utf8 string: String) -> Bool? {
+        writeIntoTail(count: string.utf8.count) { tail in
+            var string = string
+            string.withUTF8 { tail.copyIn(UnsafeRawBufferPointer($0)) }
+        }
+    }
+
+    @inline(__always)
+    private func writeIntoTail(count: Int, _ copy: (CoalescingTail) -> Void) -> Bool? {
+        // The flags first: a write that goes straight out (most) pays two loads and a branch.
+        let flags = state.writableStorage.bits.raw
+        guard flags & (Bit.ending | Bit.destroyed | Bit.hasError) == 0,
+              flags & Bit.writing != 0 || state.writableStorage.corkedCount > 0 else { return nil }
+        guard count <= Self.coalesceLimit, let rare = state.writableStorage.rare, let tail = rare.tail,
+              tail.hasRoom(for: count) else { return nil }
+        copy(tail)
+        pendingcb += 1
+        let length = state.writableStorage.length + count
+        state.writableStorage.length = length
+        guard length < state.writableStorage.highWaterMark else {
+            needDrain = true
+            return false
+        }
         return true
     }
 
-    /// `bytes` with room for `needed` bytes: four times its capacity (a copy's: four times what it holds),
-    /// at least 1 KiB, at most `coalescedChunkLimit`.
+    /// The first write appended behind the last buffered entry: a tail of 1 KiB (or the write's size).
     @inline(never)
-    private static func grown(_ bytes: [UInt8], toHold needed: Int, copying: Bool) -> [UInt8] {
-        let capacity = min(coalescedChunkLimit, max(needed, 1024, 4 * (copying ? bytes.count : bytes.capacity)))
-        var result: [UInt8] = []
-        result.reserveCapacity(capacity)
-        result.append(contentsOf: bytes)
-        return result
+    private func startTail(_ bytes: UnsafeRawBufferPointer) -> Bool {
+        let last = buffered.count - 1
+        guard last >= 0 else { return false }
+        let (held, writes, hasCallback) = buffered.withLast { ($0.chunk.count, $0.writes, $0.callback != nil) }
+        guard !hasCallback, held <= Self.coalesceLimit || writes > 1,
+              held + bytes.count <= Self.coalescedChunkLimit else { return false }
+        var tail = CoalescingTail(behind: held, capacity: min(Self.coalescedChunkLimit - held, max(1024, bytes.count)))
+        _ = tail.append(bytes)
+        rareStorage.tail = tail
+        return true
+    }
+
+    /// Makes the tail's writes part of the last buffered entry (one chunk of its bytes and theirs) and
+    /// frees the tail. Everything that reads or changes the queue, other than appending to the tail,
+    /// calls this first; until then `buffered` lacks the tail's bytes (`length` and `pendingcb` count them).
+    func sealTail() {
+        guard let rare, let tail = rare.tail else { return }
+        rare.tail = nil
+        let added = UnsafeRawBufferPointer(start: tail.bytes, count: tail.count)
+        let writes = tail.writes
+        buffered.withLast { last in
+            var bytes: [UInt8] = []
+            bytes.reserveCapacity(last.chunk.count + added.count)
+            bytes.append(contentsOf: last.chunk.bytes)
+            bytes.append(contentsOf: added.assumingMemoryBound(to: UInt8.self))
+            last.chunk = Buffer(bytes)
+            last.writes += writes
+        }
+        tail.deallocate()
+    }
+
+    /// Drops the tail's bytes with the queue (a stream reset for reuse).
+    func discardTail() {
+        guard let rare else { return }
+        rare.tail?.deallocate()
+        rare.tail = nil
     }
 
     /// The stream state this is the writable half of (one object holds both halves).
@@ -192,14 +265,26 @@ public struct WritableState {
         static let writecbIsNop: UInt32 = 1 << 15
     }
 
+    /// The rarely used fields. Without dynamic exclusivity checks, as the state object's: confined to the
+    /// loop's thread, and no access is held across a call out (`onFinished` is copied before its
+    /// callbacks run). A socket that coalesces writes has one, and its batch ticks read `closedBatches`:
+    /// the check cost 84 instructions per write of `c2s-buf-64` (callgrind).
     final class Rare {
-        var errored: NetError?
-        var onFinished: [(NetError?) -> Void] = []
+        @exclusivity(unchecked) var errored: NetError?
+        @exclusivity(unchecked) var onFinished: [(NetError?) -> Void] = []
         /// The counts of batches closed (see `closeBatch`) whose ticks have not run yet, oldest first.
-        var closedBatches: [Int] = []
+        @exclusivity(unchecked) var closedBatches: [Int] = []
         /// Writes of bytes the stream took and handed on later (`Writable.holdLength`), still in flight.
-        var heldWrites = 0
+        @exclusivity(unchecked) var heldWrites = 0
+        /// Small writes appended behind the last buffered entry (see `WritableState.coalesce`): here, not
+        /// in the state object, which every socket has (8 bytes more made it a malloc chunk larger).
+        @exclusivity(unchecked) var tail: CoalescingTail?
+
+        deinit { tail?.deallocate() }
     }
+
+    /// The small writes appended behind the last buffered entry, if any (see `coalesce`).
+    var tail: CoalescingTail? { rare?.tail }
 
     /// Writes of held bytes in flight (see `Writable.holdLength`): to `errorBuffer`, writes in flight.
     var heldWrites: Int {
@@ -561,10 +646,14 @@ extension Writable {
             switch outgoing {
             case .buffer(let chunk):
                 if given != nil || !chunk.bytes.withUnsafeBytes({ coalesce($0) }) {
+                    wstate.sealTail()
                     wstate.buffered.append(.init(chunk: chunk, callback: given))
                 }
             case .borrowed(let bytes):
-                if given != nil || !coalesce(bytes) { wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given)) }
+                if given != nil || !coalesce(bytes) {
+                    wstate.sealTail()
+                    wstate.buffered.append(.init(chunk: Buffer(bytes), callback: given))
+                }
             }
         } else {
             // Not `given ?? WritableState.nop`: `??` is generic, so a closure passed through it is
@@ -592,19 +681,14 @@ extension Writable {
         return ret && wstate.errored == nil && !wstate.destroyed
     }
 
-    /// Appends a small callback-less write to the last buffered chunk when the stream allows it (see
-    /// `_coalescesBufferedWrites`) and that chunk takes it: a callback-less one that is small itself or
-    /// already coalesced, with room left. The chunk's array is copied when the first write is appended to
-    /// it (a caller's buffer is never written to), and grows four-fold after that (see `WritableState.append`).
+    /// Appends a small callback-less write behind the last buffered entry when the stream allows it (see
+    /// `_coalescesBufferedWrites`) and that entry takes it: a callback-less one that is small itself or
+    /// already coalesced, with room left. A caller's buffer is never written to: the bytes are copied
+    /// (see `WritableState.coalesce`).
     @inline(__always)
     private func coalesce(_ bytes: UnsafeRawBufferPointer) -> Bool {
         guard bytes.count <= WritableState.coalesceLimit, _coalescesBufferedWrites else { return false }
-        let state = wstate
-        let last = state.buffered.count - 1
-        guard last >= 0 else { return false }
-        // One in-place access to the entry: reading its fields through the subscript's getter would copy
-        // it, a retain and a release of its chunk and callback per write.
-        return WritableState.append(bytes, to: &state.buffered[last])
+        return wstate.coalesce(bytes)
     }
 
     private func doWrite(_ chunks: [Buffer], length: Int, writev: Bool, isNop: Bool, _ callback: @escaping (NetError?) -> Void) {
@@ -729,6 +813,7 @@ extension Writable {
         if wstate.corked > 0 || wstate.bufferProcessing || wstate.destroyed { return }
         wstate.bufferProcessing = true
         defer { wstate.bufferProcessing = false }
+        wstate.sealTail()
         if wstate.buffered.count > 1 && hasWritev {
             // One `_writev` of everything buffered, its callback calling each write's own (Node's allNoop:
             // none when no write had one). The queue keeps its storage for the next batch.
@@ -864,5 +949,13 @@ extension Writable {
                 destroy()
             }
         }
+    }
+}
+
+extension Deque {
+    /// Runs `body` on the last element in place (no copy of it, so no retain of what it holds).
+    @inline(__always)
+    mutating func withLast<R>(_ body: (inout Element) -> R) -> R {
+        body(&self[count - 1])
     }
 }
