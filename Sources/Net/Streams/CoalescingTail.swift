@@ -73,17 +73,12 @@ struct CoalescingTail {
     /// pass `WritableState.coalescedChunkLimit` (the tail is left as it was).
     @inline(__always)
     mutating func append(_ added: UnsafeRawBufferPointer) -> Bool {
-        let count = header.pointee.count
-        let needed = count + added.count
+        let needed = header.pointee.count + added.count
         if needed > header.pointee.capacity {
             guard header.pointee.behind + needed <= WritableState.coalescedChunkLimit else { return false }
             grow(toHold: needed)
         }
-        if let source = added.baseAddress {
-            UnsafeMutableRawPointer(header + 1).advanced(by: count).copyMemory(from: source, byteCount: added.count)
-        }
-        header.pointee.count = needed
-        header.pointee.writes += 1
+        copyIn(added)
         return true
     }
 
