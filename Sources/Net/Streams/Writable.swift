@@ -117,8 +117,8 @@ public struct WritableState {
     /// then (`pendingcb` and `length` count the write, the tail takes the bytes, the return value is
     /// `length < highWaterMark`, and false sets `needDrain`), in about 90 instructions with the copy where
     /// `writeChunk` took 370 (callgrind, `c2s-cork-buf-64`); nil when it does not apply (the caller goes on
-    /// with `writeChunk`). A stream's `_interceptWrite` is not asked:
-    /// only a coalescing stream (a socket) gets here, and it intercepts only after `end()`.
+    /// with `writeChunk`). A stream's `_interceptWrite` is not asked: only a coalescing stream (a socket)
+    /// gets here, and it intercepts only after `end()`.
     @inline(__always)
     func writeIntoTail(_ chunk: Buffer) -> Bool? {
         writeIntoTail(count: chunk.bytes.count) { tail in chunk.bytes.withUnsafeBytes { tail.copyIn($0) } }
@@ -155,8 +155,7 @@ public struct WritableState {
     /// The first write appended behind the last buffered entry: a tail of 1 KiB (or the write's size).
     @inline(never)
     private func startTail(_ bytes: UnsafeRawBufferPointer) -> Bool {
-        let last = buffered.count - 1
-        guard last >= 0 else { return false }
+        guard !buffered.isEmpty else { return false }
         let (held, writes, hasCallback) = buffered.withLast { ($0.chunk.count, $0.writes, $0.callback != nil) }
         guard !hasCallback, held <= Self.coalesceLimit || writes > 1,
               held + bytes.count <= Self.coalescedChunkLimit else { return false }
