@@ -467,6 +467,31 @@ public class EventListeners {
         return end - first + 1
     }
 
+    /// Adds a listener of `name` (`EventEmitter.add` after its 'newListener'): a new id, the slot, and
+    /// Node's MaxListenersExceededWarning, naming `emitter`'s type, when the event passes the limit.
+    /// Not generic: in the emitter's generic extension every access to the storage was a witness call
+    /// and a retain (callgrind, `NetBench connrate-32`).
+    final func add(_ name: EventName, _ function: consuming ErasedFunction, _ payload: Any.Type, flags: UInt64,
+                   prepend: Bool, emitter: Any.Type) -> ListenerToken {
+        let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
+        let count = insert(Slot(name: name, function: function, payload: payload, bits: id | flags), of: name, prepend: prepend)
+        if maxListeners > 0, count > maxListeners, !warned(name.string) { warnMaxListeners(name, count: count, emitter: emitter) }
+        return ListenerToken(id: id)
+    }
+
+    /// Prints Node's MaxListenersExceededWarning for `name` (or hands it to `onWarning`), once per list.
+    @inline(never)
+    private final func warnMaxListeners(_ name: EventName, count: Int, emitter: Any.Type) {
+        markWarned(name.string)
+        var warning = EventListeners.maxListenersWarning(
+            count: count, name: name.string, emitter: "\(emitter)", max: maxListeners, pid: getpid())
+        if let onWarning {
+            onWarning(warning)
+        } else {
+            warning.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
+        }
+    }
+
     /// Removes the listener `id` of `name`; false when it is not there.
     final func remove(_ name: EventName, id: UInt64) -> Bool {
         guard let i = slots.firstIndex(where: { $0.id == id && $0.isFor(name) }) else { return false }
@@ -820,6 +845,7 @@ extension EventEmitter {
     /// looked generic metadata up in the runtime's table: about 500 instructions per listener, 5% of a
     /// connection made and closed in `NetBench connrate-32`).
     @usableFromInline
+    @_specialize(where Self == Socket)
     func addListener(_ name: EventName, _ function: consuming EventListeners.ErasedFunction, _ payload: Any.Type, once: Bool,
                      prepend: Bool, _ caller: StaticString) -> ListenerToken {
         checkThread(caller)
@@ -859,6 +885,9 @@ extension EventEmitter {
         remove(name, token.id)
     }
 
+    // Specialised for `Socket` (the optimiser left it generic, even when called from a specialised
+    // `addListener`): every listener a socket added read its storage through a witness call and a retain.
+    @_specialize(where Self == Socket)
     private func add(_ name: EventName, _ function: consuming EventListeners.ErasedFunction, _ payload: Any.Type, flags: UInt64,
                      prepend: Bool) -> ListenerToken {
         let store = eventListeners
@@ -866,19 +895,7 @@ extension EventEmitter {
         if store.hasListeners(.newListener) {
             emit(EventKey<Self, String>.newListener, name.string)
         }
-        let id = listenerIDs.wrappingAdd(1, ordering: .relaxed).oldValue
-        let count = store.insert(EventListeners.Slot(name: name, function: function, payload: payload, bits: id | flags), of: name, prepend: prepend)
-        if store.maxListeners > 0, count > store.maxListeners, !store.warned(name.string) {
-            store.markWarned(name.string)
-            var warning = EventListeners.maxListenersWarning(
-                count: count, name: name.string, emitter: "\(type(of: self))", max: store.maxListeners, pid: getpid())
-            if let onWarning = store.onWarning {
-                onWarning(warning)
-            } else {
-                warning.withUTF8 { bytes in _ = write(2, bytes.baseAddress, bytes.count) }
-            }
-        }
-        return ListenerToken(id: id)
+        return store.add(name, function, payload, flags: flags, prepend: prepend, emitter: Self.self)
     }
 
     private func remove(_ name: EventName, _ id: UInt64) {

@@ -147,11 +147,12 @@ extension Socket {
         guard let tcp = handle as? TCPHandle else { return }
         // Another socket's gathered bytes were written before this connect: in the kernel first.
         tcp.withLoop { $0.runDeferred(before: self) }
-        let address = request.header.address, port = request.header.port ?? 0, family = request.header.family
-        let localPort = request.header.localPort
-        if request.header.localAddress != nil || localPort != nil {
-            let local = request.header.localAddress ?? (family == 4 ? "0.0.0.0" : "::")
-            request.header.localAddress = local
+        let attempt = request.contextPointer
+        let address = attempt.pointee.address, port = attempt.pointee.port ?? 0, family = attempt.pointee.family
+        let localPort = attempt.pointee.localPort
+        if attempt.pointee.localAddress != nil || localPort != nil {
+            let local = attempt.pointee.localAddress ?? (family == 4 ? "0.0.0.0" : "::")
+            attempt.pointee.localAddress = local
             var status = SocketAddressStorage(ip: local, port: localPort ?? 0).map { tcp.bind($0) } ?? UV_EINVAL.rawValue
             // Node's checkBindError: libuv defers EADDRINUSE from bind() (getsockname then reports it),
             // and a failed bind followed by connect() would bind a random port; so check the socket is
@@ -194,8 +195,9 @@ extension Socket {
 
     /// libuv's connect callback of a ``ConnectRequest`` made by this socket.
     func connectDidFinish(_ status: Int32, _ request: ConnectRequest) {
-        let attempt = request.header
-        afterConnect(status, attempt.address, attempt.port, attempt.localAddress, attempt.localPort)
+        let attempt = request.contextPointer
+        afterConnect(status, attempt.pointee.address, attempt.pointee.port, attempt.pointee.localAddress,
+                     attempt.pointee.localPort)
     }
 
     func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
@@ -236,7 +238,7 @@ extension Socket: ConnectRequester {}
 /// (`process.nextTick(internalConnect)`): the tick runs the connect if the socket still waits for it.
 extension Request: TickTarget where Req == uv_connect_t, Context == ConnectAttempt {
     func runTick(_ code: UInt8) {
-        let socket = unsafeDowncast(header.requester, to: Socket.self)
+        let socket = unsafeDowncast(contextPointer.pointee.requester, to: Socket.self)
         if socket.isConnecting { socket.internalConnect(self) }
     }
 }
