@@ -59,3 +59,27 @@ extension EventEmitterMaxListenersWarningTests {
             + "2 event-type listeners added to [Thing]. MaxListeners is 1. Use emitter.setMaxListeners() to increase limit"))
     }
 }
+
+extension EventEmitterMaxListenersWarningTests {
+    class BaseInput: EventEmitter {
+        let eventListeners = EventListeners()
+    }
+    final class DerivedInput: BaseInput {}
+
+    /// Node names the emitter's own constructor (`emitter.constructor.name`), however the program refers
+    /// to it: a subclass reached through its base class is named as the subclass.
+    @Test func theWarningNamesTheEmittersOwnClass() throws {
+        let e: BaseInput = DerivedInput()
+        var warnings: [String] = []
+        e.eventListeners.onWarning = { warnings.append($0) }
+        try e.setMaxListeners(1)
+        e.on(.baseEvent) {}
+        e.on(.baseEvent) {}
+        try #require(warnings.count == 1)
+        #expect(warnings[0].contains("2 base-event listeners added to [DerivedInput]."), "\(warnings[0])")
+    }
+}
+
+extension EventKey where Emitter == EventEmitterMaxListenersWarningTests.BaseInput, Payload == Void {
+    static var baseEvent: Self { .init("base-event") }
+}

@@ -895,7 +895,7 @@ extension EventEmitter {
         if store.hasListeners(.newListener) {
             emit(EventKey<Self, String>.newListener, name.string)
         }
-        return store.add(name, function, payload, flags: flags, prepend: prepend, emitter: Self.self)
+        return store.add(name, function, payload, flags: flags, prepend: prepend, emitter: type(of: self))
     }
 
     private func remove(_ name: EventName, _ id: UInt64) {
