@@ -70,4 +70,49 @@ import Testing
         }
         #expect(left == nil)
     }
+
+    /// `keepOnly` (the retention list's compaction) drops what it refuses, releasing it, and keeps the
+    /// rest in order, here across the ring's end.
+    @Test func keepOnlyDropsWhatItRefusesAndKeepsTheOrder() {
+        final class Box {
+            let n: Int
+            init(_ n: Int) { self.n = n }
+        }
+        weak var dropped: Box?
+        var queue = RingQueue<Box>(capacity: 8)
+        for i in 0..<6 { queue.append(Box(i)) }
+        for _ in 0..<4 { _ = queue.popFirst() }
+        for i in 6..<11 { queue.append(Box(i)) }
+        do {
+            let odd = Box(101)
+            dropped = odd
+            queue.append(odd)   // the eighth: the ring is full and wrapped
+        }
+        queue.keepOnly { $0.n % 2 == 0 }
+        #expect(dropped == nil)
+        #expect(queue.count == 4)
+        var seen: [Int] = []
+        while let box = queue.popFirst() { seen.append(box.n) }
+        #expect(seen == [4, 6, 8, 10])
+    }
+
+    /// Revived emitters leave stale entries in the retention list; once they are most of it, they are
+    /// dropped, and the live ones still retire oldest first.
+    @Test func theRetentionListDropsStaleEntriesAndRetiresInClosingOrder() {
+        let retention = ListenerRetention()
+        let stores = (0..<150).map { _ in EventListeners() }
+        for store in stores { retention.add(store) }
+        for store in stores[..<140] { retention.remove(store) }   // revived: 140 stale entries
+        #expect(retention.count == 10)
+        let last = EventListeners()
+        retention.add(last)   // 151 entries, 11 live: compacted
+        #expect(retention.count == 11)
+        retention.limit = 2
+        retention.retireExcess()
+        #expect(retention.count == 2)
+        #expect(stores[140...148].allSatisfy { $0.retentionSeq == 0 })
+        #expect(stores[149].retentionSeq != 0)
+        #expect(last.retentionSeq != 0)
+        #expect(stores[..<140].allSatisfy { $0.retentionSeq == 0 })
+    }
 }

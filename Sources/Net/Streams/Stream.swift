@@ -185,16 +185,16 @@ extension Stream {
         state.writableState?.closed = true
         state.readableState?.closed = true
         callback?()
-        let loop = EventLoop.current
+        // The loop is looked up in the branches that use it: a socket's tick (the usual way) finds its own.
         if let error {
-            loop.nextTick { [self] in
+            EventLoop.current.nextTick { [self] in
                 emitErrorOnce(error)
                 emitCloseFromMachinery()
             }
         } else if _queueTick(.closeAfterDestroy) {
             return
         } else {
-            loop.nextTick { [self] in emitCloseFromMachinery() }
+            EventLoop.current.nextTick { [self] in emitCloseFromMachinery() }
         }
     }
 
