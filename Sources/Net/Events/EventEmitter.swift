@@ -781,7 +781,7 @@ extension EventEmitter {
         if event.eventName.tag == .error, store.hasListeners(.errorMonitor), let error = payload as? NetError {
             emit(EventKey<Self, NetError>.errorMonitor, error)
         }
-        guard var i = store.firstIndex(of: event.eventName) else {
+        guard let i = store.firstIndex(of: event.eventName) else {
             if event.eventName.tag == .error {
                 // The loop runs what must happen before (a gathering socket's bytes, which Node's kernel
                 // already has), then its handler prints the error (or ends the process).
@@ -789,6 +789,17 @@ extension EventEmitter {
             }
             return false
         }
+        callListeners(event, payload, from: i)
+        return true
+    }
+
+    /// Calls the listeners of `event` from `i`, the index of its first one in the storage (what `emit`
+    /// does once it has found them). For a caller that has just found `i` itself: the readable machinery
+    /// checks for a 'data' listener before it emits 'data', and one scan of the slots serves both.
+    @inline(__always)
+    func callListeners<P>(_ event: EventKey<Self, P>, _ payload: P, from first: Int) {
+        let store = eventListeners
+        var i = first
         if !store.isListener(i + 1, of: event.eventName) {
             // One listener: nothing comes after it, so no snapshot is needed; the closure stays alive in
             // this local while it runs. A `once` listener's removal then edits the array in place, where a
@@ -797,11 +808,11 @@ extension EventEmitter {
             let type = store.slots[i].payload
             let bits = store.slots[i].bits
             if bits & EventListeners.Slot.onceBit != 0 {
-                guard OnceRecord.claim(store.slots[i].extra, bits & EventListeners.Slot.idBits) else { return true }
+                guard OnceRecord.claim(store.slots[i].extra, bits & EventListeners.Slot.idBits) else { return }
                 remove(event.eventName, bits & EventListeners.Slot.idBits)
             }
             call(function, type, bits, payload, event)
-            return true
+            return
         }
         // A snapshot: listeners added during this emit wait for the next one, removed ones still run. While
         // it lives, `once` listeners that fire are recorded, so that it does not call them again.
@@ -825,7 +836,6 @@ extension EventEmitter {
             }
             i += 1
         } while EventListeners.isListener(i, of: event.eventName, in: snapshot)
-        return true
     }
 
     private static func wrongPayload<P>(_ name: String, _: P.Type) -> Never {

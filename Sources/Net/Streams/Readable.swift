@@ -598,11 +598,13 @@ extension Readable {
     }
 
     private func addChunk(_ chunk: Chunk) {
+        // Node: `listenerCount('data') > 0`, then `emit('data')`. The first 'data' listener found here is
+        // where the emit starts (nothing in between changes the listeners): one scan of the slots, not two.
         if rstate.flowing == true, rstate.length == 0, !rstate.sync,
-           eventListeners.hasListeners(EventKey<Self, Chunk>.data.eventName) {   // Node: listenerCount('data') > 0
+           let first = eventListeners.firstIndex(of: EventKey<Self, Chunk>.data.eventName) {
             rstate.clearAwaitDrainWriters()
             rstate.dataEmitted = true
-            emit(.data, chunk)
+            callListeners(.data, chunk, from: first)
         } else {
             rstate.length += Self.size(chunk)
             rstate.buffer.append(chunk)
