@@ -793,7 +793,7 @@ extension EventEmitter {
         return true
     }
 
-    /// Calls the listeners of `event` from `i`, the index of its first one in the storage (what `emit`
+    /// Calls the listeners of `event` from `first`, the index of its first one in the storage (what `emit`
     /// does once it has found them). For a caller that has just found `i` itself: the readable machinery
     /// checks for a 'data' listener before it emits 'data', and one scan of the slots serves both.
     @inline(__always)

@@ -22,7 +22,7 @@ import Glibc
 /// (nothing can be emitted any more). One per loop, confined to it; its stored properties opt out of
 /// dynamic exclusivity checks (no access is held across a call out: retiring runs deinits, which may add
 /// to the list); the checks cost a connection about 750 instructions. Its queues are rings of their own
-/// (`RingQueue`), not `Deque`s: each connection adds two sockets and retires two (about 230 instructions
+/// (`RingQueue`), not `Deque`s: each connection adds two sockets and retires two (about 170 instructions
 /// less per connection; callgrind, `NetBench connrate-32`).
 final class ListenerRetention {
     typealias Entry = (listeners: EventListeners, seq: UInt32)

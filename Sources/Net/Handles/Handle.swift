@@ -154,7 +154,7 @@ final class Request<Req, Context>: ManagedBuffer<Context, Req> {
 
     /// The context in place. Read and written through this, not through `header`: `header` is a stored
     /// property of `ManagedBuffer`, so each access to it made a dynamic exclusivity check (three per
-    /// connection made, about 250 instructions; callgrind, `NetBench connrate-32`).
+    /// connection made; callgrind, `NetBench connrate-32`).
     var contextPointer: UnsafeMutablePointer<Context> { withUnsafeMutablePointerToHeader { $0 } }
 
     /// Retains the box in `req.data` and runs `start` (`uv_write`, `uv_tcp_connect`, …) with the request;
