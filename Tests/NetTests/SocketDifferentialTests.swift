@@ -407,6 +407,65 @@ import Testing
         }
     }
 
+    /// `connect(port, host)` to an IP literal (Net's path that builds no options) against Node: a bad port
+    /// throws after the listener is added and the socket is connecting; a good one connects with the
+    /// same events and state as `connect({port, host})` to the same literal.
+    @Test func connectToAnIPLiteralWithAndWithoutOptions() throws {
+        try Self.compare("""
+            for (const h of ['127.0.0.1', '::1', '']) for (const p of [65536, -1]) {
+              const s = new net.Socket();
+              try { s.connect(p, h, () => log('C: FAIL connected')); log('C: FAIL no throw'); }
+              catch (e) { log('C: ' + JSON.stringify(h) + ' ' + show(e) + ' ' + s.listenerCount('connect') + ' ' + s.connecting + ' ' + s.readyState + ' ' + s.pending); }
+              s.destroy();
+            }
+            // One after the other: two connections arriving together are accepted in one loop iteration
+            // by Debian's libuv 1.44, in two by Node's (libuv >= 1.45), which changes the order of events.
+            const server = net.createServer((c) => c.end()).listen(0, '127.0.0.1', () => {
+              const port = server.address().port;
+              const run = (form, next) => {
+                const c = form === 'args' ? net.connect(port, '127.0.0.1', () => log('C: ' + form + ' connect cb'))
+                                          : net.connect({ port, host: '127.0.0.1' }, () => log('C: ' + form + ' connect cb'));
+                log('C: ' + form + ' ' + c.connecting + ' ' + c.readyState + ' ' + c.listenerCount('connect') + ' ' + c.listenerCount('end'));
+                c.on('ready', () => log('C: ' + form + ' ready ' + c.remoteAddress + ' ' + (c.remotePort === port) + ' ' + c.readyState));
+                c.on('end', () => log('C: ' + form + ' end'));
+                c.on('close', (hadError) => { log('C: ' + form + ' close ' + hadError); next(); });
+              };
+              run('args', () => run('options', () => server.close()));
+            });
+            """) { log in
+            for h in ["127.0.0.1", "::1", ""] {
+                for p in [65536, -1] {
+                    let s = Socket()
+                    do throws(NetError) {
+                        try s.connect(port: p, host: h) { log("C: FAIL connected") }
+                        log("C: FAIL no throw")
+                    } catch {
+                        log("C: \"\(h)\" \(error.code) \(error.message) \(s.listenerCount(.connect)) \(s.connecting) \(s.readyState.rawValue) \(s.pending)")
+                    }
+                    s.destroy()
+                }
+            }
+            var server: Server!
+            server = Net.createServer { c in c.end() }
+            try! server.listen(port: 0, host: "127.0.0.1") {
+                let port = server.address()!.port!
+                func run(_ form: String, _ next: @escaping () -> Void) {
+                    let c = form == "args"
+                        ? try! Net.connect(port: port, host: "127.0.0.1") { log("C: \(form) connect cb") }
+                        : try! Net.connect(ConnectOptions(port: port, host: "127.0.0.1")) { log("C: \(form) connect cb") }
+                    log("C: \(form) \(c.connecting) \(c.readyState.rawValue) \(c.listenerCount(.connect)) \(c.listenerCount(.end))")
+                    c.on(.ready) { log("C: \(form) ready \(c.remoteAddress ?? "nil") \(c.remotePort == port) \(c.readyState.rawValue)") }
+                    c.on(.end) { log("C: \(form) end") }
+                    c.on(.close) { hadError in
+                        log("C: \(form) close \(hadError)")
+                        next()
+                    }
+                }
+                run("args") { run("options") { server.close() } }
+            }
+        }
+    }
+
     @Test func lookupEventForHostNames() throws {
         try Self.compare("""
             const server = net.createServer((c) => { c.end(); server.close(); });

@@ -20,13 +20,15 @@ public func createConnection(_ options: ConnectOptions, _ connectListener: (() -
 /// Node's `net.createConnection(port[, host][, connectListener])`.
 @discardableResult
 public func createConnection(port: Int, host: String = "localhost", _ connectListener: (() -> Void)? = nil) throws(NetError) -> Socket {
-    try createConnection(ConnectOptions(port: port, host: host), connectListener)
+    // `new Socket()` with Node's defaults, then `connect(port, host)`: what `createConnection(options)` does
+    // with these options, without building them.
+    try Socket().connect(port: port, host: host, connectListener)
 }
 
 /// Node's `net.createConnection(path[, connectListener])`.
 @discardableResult
 public func createConnection(path: String, _ connectListener: (() -> Void)? = nil) -> Socket {
-    Socket(unconnected: .init()).connect(path: path, connectListener)
+    Socket(unconnected: ()).connect(path: path, connectListener)
 }
 
 /// Node's `net.connect(options[, connectListener])`, an alias of ``createConnection(_:_:)``.
