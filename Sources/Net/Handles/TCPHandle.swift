@@ -71,7 +71,8 @@ final class TCPHandle: StreamHandle {
                     let request = ConnectRequest.complete(req!)
                     // The handle is alive: its close callback, which releases it, runs after this one.
                     Handle.borrowing(req!.pointee.handle) { handle in
-                        handle.withLoop { $0.dispatch { request.context.requester.connectDidFinish(status, request) } }
+                        // The requester read in place: `context` would copy the whole attempt (its strings too).
+                        handle.withLoop { $0.dispatch { request.contextPointer.pointee.requester.connectDidFinish(status, request) } }
                     }
                 }
             }

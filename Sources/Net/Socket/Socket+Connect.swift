@@ -209,6 +209,11 @@ extension Socket {
 
     /// libuv's connect callback of a ``ConnectRequest`` made by this socket.
     func connectDidFinish(_ status: Int32, _ request: ConnectRequest) {
+        // A connection made needs none of the attempt's strings: not copied to be passed along.
+        if status == 0 {
+            if !destroyed { didConnect() }
+            return
+        }
         let attempt = request.contextPointer
         afterConnect(status, attempt.pointee.address, attempt.pointee.port, attempt.pointee.localAddress,
                      attempt.pointee.localPort)
@@ -216,18 +221,10 @@ extension Socket {
 
     func afterConnect(_ status: Int32, _ address: String, _ port: Int?, _ localAddress: String?, _ localPort: Int?) {
         guard !destroyed else { return }
-        isConnecting = false
         if status == 0 {
-            refreshTimeout()
-            if let tcp = handle as? TCPHandle {
-                if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
-                if keepAliveEnabled { _ = tcp.setKeepAlive(true, delaySeconds: keepAliveDelaySeconds) }
-            }
-            if onreadState != nil { handle?.readsIntoOwnerBuffer = true }
-            emit(.connect)
-            emit(.ready)
-            if streamState.readableState!.readable && !isPaused() { read(0) }
+            didConnect()
         } else {
+            isConnecting = false
             // Node: details and the localAddress/localPort fields only when both are set and the port is
             // not 0 (`if (req.localAddress && req.localPort)`); the address is 0.0.0.0/:: when only a
             // port was given.
@@ -243,6 +240,23 @@ extension Socket {
             emitConnectionAttemptFailed(address, port, error)
             destroy(error)
         }
+    }
+}
+
+extension Socket {
+    /// Node's `afterConnect` for a connection made (the socket is not destroyed): the options that wait for
+    /// a connection, then 'connect', 'ready' and reading.
+    private func didConnect() {
+        isConnecting = false
+        refreshTimeout()
+        if let tcp = handle as? TCPHandle {
+            if setNoDelayOnConnect { _ = tcp.setNoDelay(true) }
+            if keepAliveEnabled { _ = tcp.setKeepAlive(true, delaySeconds: keepAliveDelaySeconds) }
+        }
+        if onreadState != nil { handle?.readsIntoOwnerBuffer = true }
+        emit(.connect)
+        emit(.ready)
+        if streamState.readableState!.readable && !isPaused() { read(0) }
     }
 }
 
