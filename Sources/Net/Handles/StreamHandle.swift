@@ -79,16 +79,31 @@ class StreamHandle: Handle {
     final var stream: UnsafeMutablePointer<uv_stream_t> { raw.assumingMemoryBound(to: uv_stream_t.self) }
 
     override func didClose() {
-        let owner = self.owner
-        self.owner = nil
-        switch closeNotice {
-        case .none: owner?.handleClosedUnannounced(self)
-        case .closed: owner?.handleDidClose(hadError: false)
-        case .closedWithError: owner?.handleDidClose(hadError: true)
+        // The owner is moved out of its field (no retain and release) and, like `deliver`, called as what
+        // it is: a socket or a server without the witness table.
+        let kind = ownerKind
+        let object = ownerObject.take()
+        ownerKind = .none
+        if let object {
+            switch kind {
+            case .socket: notifyClose(unsafeDowncast(object, to: Socket.self))
+            case .server: notifyClose(unsafeDowncast(object, to: Server.self))
+            case .none, .other:
+                let owner = object as! any StreamHandleOwner
+                notifyClose(owner)
+            }
         }
         closeNotice = .none
         readsIntoOwnerBuffer = false
         isReading = false
+    }
+
+    private final func notifyClose(_ owner: some StreamHandleOwner) {
+        switch closeNotice {
+        case .none: owner.handleClosedUnannounced(self)
+        case .closed: owner.handleDidClose(hadError: false)
+        case .closedWithError: owner.handleDidClose(hadError: true)
+        }
     }
 
     // MARK: Reading

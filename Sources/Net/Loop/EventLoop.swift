@@ -71,8 +71,9 @@ public final class EventLoop: @unchecked Sendable, UncaughtErrorReporter {
     /// The closed emitters that keep their listeners (see `ListenerRetention`).
     let retention = ListenerRetention()
     /// The emitter whose 'close' or 'error' listeners are running, or whose pinned work is: timers,
-    /// immediates and ticks made now pin it (see `pinning(_:_:)`).
-    @exclusivity(unchecked) var pinContext: EventListeners?
+    /// immediates and ticks made now pin it (see `pinning(_:_:)`). Not counted: it is set only while the
+    /// emitter runs one of its own events (which holds it), and what keeps it past that takes a strong copy.
+    @exclusivity(unchecked) unowned(unsafe) var pinContext: EventListeners?
 
     /// What happens to an `.error` event that has no listener (Node's uncaught exception). The default
     /// prints the error as Node does to standard error and exits with status 1, as Node's process does.

@@ -59,10 +59,12 @@ extension Socket {
     /// `retainListenersAfterClose`). A 'close' listener, or a pending write failing from it, may destroy
     /// the socket again and schedule another 'close', which still needs them.
     func emitHandleClose(_ hadError: Bool) {
-        let loop = self.loop   // once: each read of `loop` retains and releases it
-        loop.pinning(eventListeners) { emit(.close, hadError) }
-        pendingCloses -= 1
-        if pendingCloses == 0 { retainListenersAfterClose(on: loop) }
+        // The loop borrowed: the socket's (it is confined to it), but `loop` would retain and release it.
+        EventLoop.withCurrent { loop in
+            loop.pinning(eventListeners) { emit(.close, hadError) }
+            pendingCloses -= 1
+            if pendingCloses == 0 { retainListenersAfterClose(on: loop) }
+        }
     }
 
     /// `socket.destroySoon()`: end the writable side, then destroy once it has finished.
