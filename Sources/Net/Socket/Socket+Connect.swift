@@ -58,7 +58,8 @@ extension Socket {
         // without building (and copying, and destroying) a `ConnectOptions` (about 650 instructions).
         let family = isIP(host)
         guard family != 0 else { return try connect(ConnectOptions(port: port, host: host), connectListener) }
-        if loop.isShuttingDown { return self }
+        // The loop borrowed here and below: the socket's, which `loop` would retain and release.
+        if EventLoop.withCurrent({ $0.isShuttingDown }) { return self }
         if let connectListener { once(.connect, connectListener) }
         try prepareConnect(pipe: false, nil)
         try validatePort(port)
@@ -102,8 +103,15 @@ extension Socket {
         }
         writeAfterFIN = false
         if handle == nil {
-            handle = pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop)
-            adopt(handle!)
+            // The loop borrowed: `loop` is `EventLoop.current` here, with a retain and a release.
+            let made = EventLoop.withCurrent { loop -> Result<StreamHandle, NetError> in
+                do throws(NetError) {
+                    return .success(pipe ? try PipeHandle(loop: loop) : try TCPHandle(loop: loop))
+                } catch {
+                    return .failure(error)
+                }
+            }
+            adopt(try made.get())
         }
         if let connectListener { once(.connect, connectListener) }
         isConnecting = true
@@ -147,7 +155,7 @@ extension Socket {
         let request = ConnectRequest.make(ConnectAttempt(
             requester: self, address: host, port: port, family: family,
             localAddress: localAddress, localPort: localPort))
-        loop.nextTick(request, 0)
+        EventLoop.withCurrent { $0.nextTick(request, 0) }
     }
 
     func internalConnect(_ address: String, _ port: Int, _ family: Int, _ localAddress: String?, _ localPort: Int?) {
