@@ -102,7 +102,7 @@ class Handle {
         let status = closer(handle) { handle in
             let object = Unmanaged<Handle>.fromOpaque(handle!.pointee.data).takeRetainedValue()
             object.isClosed = true
-            object.loop.dispatch { object.didClose() }
+            object.withLoop { $0.dispatch { object.didClose() } }   // borrowed: `loop` would retain it
         }
         if status == 0 { isClosing = true }
         return status

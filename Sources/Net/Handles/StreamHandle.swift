@@ -65,6 +65,13 @@ class StreamHandle: Handle {
         }
     }
 
+    /// `owner = socket` without building the existential (which costs a connection's two handles three
+    /// reference counting calls each): what a socket adopting its handle does.
+    final func setOwner(_ socket: Socket) {
+        ownerObject = socket
+        ownerKind = .socket
+    }
+
     /// Hands a read to the owner: a socket directly, borrowed (no witness table; the handle holds it for
     /// the call), any other owner through the protocol.
     @inline(__always) private final func deliver(_ event: ReadEvent) {
@@ -316,8 +323,10 @@ class StreamHandle: Handle {
     final func listen(backlog: Int32) -> Int32 {
         guard !isClosing else { return UV_EBADF.rawValue }
         return uv_listen(stream, backlog) { server, status in
-            let stream = StreamHandle.from(server!)
-            stream.loop.dispatch { stream.owner?.handleConnection(status) }
+            // The handle and its loop borrowed, as in the read callbacks.
+            StreamHandle.borrowing(server!) { stream in
+                stream.withLoop { $0.dispatch { stream.owner?.handleConnection(status) } }
+            }
         }
     }
 

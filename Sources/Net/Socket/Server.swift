@@ -480,7 +480,8 @@ public final class Server: EventEmitter {
                             pauseOnCreate: options.pauseOnConnect,
                             highWaterMark: options.highWaterMark.flatMap { $0 < 0 ? nil : $0 })
         if options.gatherWrites { socket.gatherWrites = true }
-        if let tcp = client as? TCPHandle {
+        // The cast (and the retain it makes) only when there is something to set.
+        if options.noDelay || options.keepAlive, let tcp = client as? TCPHandle {
             if options.noDelay {
                 socket.setNoDelayOnConnect = true
                 _ = tcp.setNoDelay(true)

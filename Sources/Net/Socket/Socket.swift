@@ -304,7 +304,7 @@ public final class Socket: StreamState, Duplex, CallbackEndTask {
 
     func adopt(_ handle: StreamHandle) {
         self.handle = handle
-        handle.owner = self
+        handle.setOwner(self)
     }
 
     // MARK: Properties (Node's getters)
