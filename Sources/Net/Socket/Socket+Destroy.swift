@@ -18,16 +18,17 @@ extension Socket {
     /// `_destroy` calls back (the stream machinery calls this, through `_destroyAtOnce`, without
     /// allocating a closure).
     func destroyHandle(_ error: NetError?, _ callback: (NetError?) -> Void) {
-        // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the close
-        // (an error now changes nothing, the socket is closing anyway), after any other socket's.
+        // One binding of the handle for the whole close (two cost a retain and a release more). Nothing
+        // below can give the socket another handle before `self.handle = nil`: a destroyed socket is not
+        // destroyed again, and only `connect()` makes a handle.
         if let handle {
+            // What was gathered counts as taken, as bytes in the kernel's buffer: it goes out before the
+            // close (an error now changes nothing, the socket is closing anyway), after any other socket's.
             if isGathering { _ = flushGathered(on: handle) }
             handle.withLoop { $0.runDeferred(before: self) }
-        }
-        isConnecting = false
-        timeoutTimer?.cancel()
-        timeoutTimer = nil
-        if let handle {
+            isConnecting = false
+            timeoutTimer?.cancel()
+            timeoutTimer = nil
             pendingCloses += 1
             handle.closeNotice = error != nil ? .closedWithError : .closed
             if resetAndClosing, let tcp = handle as? TCPHandle {
@@ -44,14 +45,14 @@ extension Socket {
             self.handle = nil
             callback(error)
         } else {
+            isConnecting = false
+            timeoutTimer?.cancel()
+            timeoutTimer = nil
             callback(error)
             pendingCloses += 1
             loop.nextTick { [self] in emitHandleClose(false) }
         }
-        if let server {
-            self.server = nil
-            server.connectionClosed()
-        }
+        if let server = server.take() { server.connectionClosed() }   // moved out: no retain and release
     }
 
     /// Emits a scheduled 'close' (what its listeners schedule pins the socket: see `ListenerRetention`);
